@@ -1,0 +1,119 @@
+// Splits an abstract into passages that fit the embedding model's window. Abstracts run longer
+// than the window of small sentence encoders, and an encoder silently truncates what does not
+// fit, so every part of every abstract must land in some chunk that fits whole.
+import type { Paper } from '../types.js';
+import { splitSentences, type Span } from './sentences.js';
+
+export interface Chunk {
+  /** `${paperId}#${n}` */
+  id: string;
+  paperId: string;
+  n: number;
+  /** Character offsets into paper.abstract. */
+  start: number;
+  end: number;
+}
+
+/** Longest title (in characters) put in front of every chunk; longer ones are cut at a word. */
+const MAX_TITLE_CHARS = 300;
+
+/** What gets embedded for a chunk: the title for context, then the passage. */
+export function chunkEmbeddingText(paper: Paper, chunk: Chunk): string {
+  return `${titlePrefix(paper.title)}. ${paper.abstract.slice(chunk.start, chunk.end)}`;
+}
+
+/**
+ * Chunks of a paper's abstract, each of whose embedding text is at most `maxTokens` tokens.
+ * Whole sentences are packed greedily, neighbouring chunks share one sentence, and a sentence
+ * too long for the window is split between words. A short abstract is a single chunk.
+ */
+export function chunkPaper(paper: Paper, countTokens: (s: string) => number, maxTokens: number): Chunk[] {
+  const { abstract } = paper;
+  const prefix = `${titlePrefix(paper.title)}. `;
+  const fits = (start: number, end: number) => countTokens(prefix + abstract.slice(start, end)) <= maxTokens;
+  const make = (n: number, start: number, end: number): Chunk => ({ id: `${paper.id}#${n}`, paperId: paper.id, n, start, end });
+
+  const units = splitSentences(abstract).flatMap((sentence) =>
+    fits(sentence.start, sentence.end) ? [sentence] : splitToFit(abstract, sentence, fits),
+  );
+  const first = units[0];
+  if (!first) return [make(0, 0, abstract.length)];
+  const last = units[units.length - 1]!;
+  if (fits(first.start, last.end)) return [make(0, first.start, last.end)];
+
+  const chunks: Chunk[] = [];
+  let from = 0;
+  while (from < units.length) {
+    let to = from;
+    while (to + 1 < units.length && fits(units[from]!.start, units[to + 1]!.end)) to++;
+    chunks.push(make(chunks.length, units[from]!.start, units[to]!.end));
+    if (to === units.length - 1) break;
+    // Start the next chunk on this chunk's last sentence, unless that would add nothing new.
+    from = to > from && fits(units[to]!.start, units[to + 1]!.end) ? to : to + 1;
+  }
+  return chunks;
+}
+
+/**
+ * A generous estimate of a text's word-piece count, for when no tokenizer is loaded: every
+ * punctuation mark counts one, every run of letters/digits one per three characters.
+ */
+export function approximateTokenCount(text: string): number {
+  let count = 0;
+  for (const [word] of text.matchAll(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu)) {
+    count += /^[\p{L}\p{N}]/u.test(word) ? Math.ceil(word.length / 3) : 1;
+  }
+  return count;
+}
+
+function titlePrefix(title: string): string {
+  const trimmed = title.trim();
+  if (trimmed.length <= MAX_TITLE_CHARS) return trimmed;
+  const cut = trimmed.slice(0, MAX_TITLE_CHARS);
+  const lastSpace = cut.search(/\s\S*$/);
+  return lastSpace > 0 ? cut.slice(0, lastSpace) : cut;
+}
+
+/**
+ * Splits one over-long sentence into consecutive pieces that each fit: greedily by words, and
+ * by characters for a single "word" (a long formula or URL) that does not fit on its own.
+ */
+function splitToFit(text: string, span: Span, fits: (start: number, end: number) => boolean): Span[] {
+  const words = [...text.slice(span.start, span.end).matchAll(/\S+/g)].map((m) => ({
+    start: span.start + m.index,
+    end: span.start + m.index + m[0].length,
+  }));
+  const pieces: Span[] = [];
+  let i = 0;
+  while (i < words.length) {
+    const start = words[i]!.start;
+    if (!fits(start, words[i]!.end)) {
+      pieces.push(...splitWordToFit(words[i]!, fits));
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j + 1 < words.length && fits(start, words[j + 1]!.end)) j++;
+    pieces.push({ start, end: words[j]!.end });
+    i = j + 1;
+  }
+  return pieces;
+}
+
+function splitWordToFit(word: Span, fits: (start: number, end: number) => boolean): Span[] {
+  const pieces: Span[] = [];
+  let start = word.start;
+  while (start < word.end) {
+    // Longest end that fits, by binary search; at least one character so that we always progress.
+    let lo = start + 1;
+    let hi = word.end;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (fits(start, mid)) lo = mid;
+      else hi = mid - 1;
+    }
+    pieces.push({ start, end: lo });
+    start = lo;
+  }
+  return pieces;
+}

@@ -1,0 +1,213 @@
+// Sentence embeddings with transformers.js. Loading never throws: without a usable model the
+// caller gets a reason a user can act on, and papertalk runs lexical-only.
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FeatureExtractionPipeline, PreTrainedTokenizer } from '@huggingface/transformers';
+import type { Config } from '../config.js';
+import { describeError } from '../errors.js';
+
+export interface Embedder {
+  /** Model id, e.g. 'Xenova/all-MiniLM-L6-v2'. */
+  readonly model: string;
+  readonly dim: number;
+  /** Usable window in word pieces, excluding special tokens and any passage prefix. */
+  readonly maxTokens: number;
+  /** Word pieces of `text` without special tokens, with the model's own tokenizer. */
+  countTokens(text: string): number;
+  /** Pooled, L2-normalized embeddings of passages, computed in batches. */
+  embed(texts: string[]): Promise<Float32Array[]>;
+  /** Embedding of a search query, with the query prefix the model was trained with, if any. */
+  embedQuery(text: string): Promise<Float32Array>;
+}
+
+export type EmbedderStatus =
+  | { loaded: true; embedder: Embedder }
+  | { loaded: false; model: string; reason: string };
+
+type EmbedderConfig = Pick<Config, 'embedModel' | 'modelsDir' | 'allowRemoteModels' | 'embedDtype' | 'dense'>;
+
+const BATCH_SIZE = 16;
+/** A 2-core machine: more ONNX threads than cores only adds contention. */
+const ONNX_THREADS = 2;
+/** How long to wait for the model hub to answer before calling it unreachable. */
+const REMOTE_RESPONSE_TIMEOUT_MS = 15_000;
+
+interface ModelConventions {
+  queryPrefix: string;
+  passagePrefix: string;
+  pooling: 'mean' | 'cls';
+  /** Sequence length the model was trained with, when shorter than its position embeddings. */
+  maxSeqLength?: number;
+}
+
+const DEFAULT_CONVENTIONS: ModelConventions = { queryPrefix: '', passagePrefix: '', pooling: 'mean' };
+
+/** What each model family expects, from its model card. First match wins. */
+const CONVENTIONS: { pattern: RegExp; conventions: Partial<ModelConventions> }[] = [
+  { pattern: /all-MiniLM-L6-v2$/i, conventions: { maxSeqLength: 256 } },
+  { pattern: /(^|\/)(multilingual-)?e5-/i, conventions: { queryPrefix: 'query: ', passagePrefix: 'passage: ' } },
+  {
+    pattern: /(^|\/)bge-(small|base|large)-en/i,
+    conventions: { queryPrefix: 'Represent this sentence for searching relevant passages: ', pooling: 'cls' },
+  },
+];
+
+export function modelConventions(model: string): ModelConventions {
+  const match = CONVENTIONS.find(({ pattern }) => pattern.test(model));
+  return { ...DEFAULT_CONVENTIONS, ...match?.conventions };
+}
+
+/** ONNX file name of each weights variant, as transformers.js names them. */
+const WEIGHTS_FILE: Record<Exclude<Config['embedDtype'], 'auto'>, string> = {
+  fp32: 'model.onnx',
+  fp16: 'model_fp16.onnx',
+  q8: 'model_quantized.onnx',
+  int8: 'model_int8.onnx',
+  uint8: 'model_uint8.onnx',
+  q4: 'model_q4.onnx',
+};
+
+/** transformers.js configures itself through one global `env`; loads take turns. */
+let loading: Promise<unknown> = Promise.resolve();
+
+/** Loads the embedding model named in the config. Never throws. */
+export function loadEmbedder(config: EmbedderConfig): Promise<EmbedderStatus> {
+  const result = loading.then(() => loadExclusive(config));
+  loading = result.catch(() => undefined);
+  return result;
+}
+
+async function loadExclusive(config: EmbedderConfig): Promise<EmbedderStatus> {
+  const model = config.embedModel;
+  const fail = (reason: string): EmbedderStatus => ({ loaded: false, model, reason });
+  if (!config.dense) return fail('dense retrieval disabled (PAPERTALK_DENSE=false)');
+
+  const modelDir = path.join(config.modelsDir, model);
+  const remoteOff = 'remote models are disabled (PAPERTALK_ALLOW_REMOTE_MODELS=false)';
+  const dtype = await chooseDtype(config, modelDir);
+  if (!dtype) {
+    const expected = config.embedDtype === 'auto' ? 'onnx/model.onnx or onnx/model_quantized.onnx' : `onnx/${WEIGHTS_FILE[config.embedDtype]}`;
+    return fail(`no ONNX weights for ${model} in ${config.modelsDir} (expected ${expected}) and ${remoteOff}`);
+  }
+  if (!config.allowRemoteModels) {
+    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) {
+      if (!(await exists(path.join(modelDir, file)))) {
+        return fail(`${file} of ${model} is missing from ${modelDir} and ${remoteOff}`);
+      }
+    }
+  }
+
+  let extractor: FeatureExtractionPipeline;
+  try {
+    const { env, pipeline } = await import('@huggingface/transformers');
+    env.allowLocalModels = true;
+    env.localModelPath = config.modelsDir;
+    env.allowRemoteModels = config.allowRemoteModels;
+    // Downloads land in the models folder, in the layout the next start reads locally.
+    env.cacheDir = config.modelsDir;
+    env.fetch = fetchWithResponseTimeout;
+    extractor = await pipeline('feature-extraction', model, {
+      dtype,
+      session_options: { intraOpNumThreads: ONNX_THREADS, interOpNumThreads: 1 },
+    });
+  } catch (error) {
+    const where = config.allowRemoteModels
+      ? `could not be read from ${modelDir} nor downloaded from the Hugging Face Hub`
+      : `could not be loaded from ${modelDir}`;
+    return fail(`${model} (${dtype}) ${where}: ${describeError(error)}`);
+  }
+
+  try {
+    return { loaded: true, embedder: await makeEmbedder(model, modelDir, extractor) };
+  } catch (error) {
+    await extractor.dispose().catch(() => undefined);
+    return fail(`${model} loaded but does not work as a sentence embedder: ${describeError(error)}`);
+  }
+}
+
+/** The weights variant to load: the configured one, or for 'auto' whatever the folder holds. */
+async function chooseDtype(config: EmbedderConfig, modelDir: string): Promise<Exclude<Config['embedDtype'], 'auto'> | undefined> {
+  const onDisk = (dtype: keyof typeof WEIGHTS_FILE) => exists(path.join(modelDir, 'onnx', WEIGHTS_FILE[dtype]));
+  if (config.embedDtype !== 'auto') {
+    return config.allowRemoteModels || (await onDisk(config.embedDtype)) ? config.embedDtype : undefined;
+  }
+  if (await onDisk('fp32')) return 'fp32';
+  if (await onDisk('q8')) return 'q8';
+  // Small and close to fp32 in quality: the variant worth downloading.
+  return config.allowRemoteModels ? 'q8' : undefined;
+}
+
+async function makeEmbedder(model: string, modelDir: string, extractor: FeatureExtractionPipeline): Promise<Embedder> {
+  const conventions = modelConventions(model);
+  const tokenizer: PreTrainedTokenizer = extractor.tokenizer;
+  const countTokens = (text: string) => tokenizer.encode(text, { add_special_tokens: false }).length;
+  const specialTokens = tokenizer.encode('').length;
+  const window = Math.min(
+    ...[
+      tokenizer.model_max_length,
+      (extractor.model.config as { max_position_embeddings?: number }).max_position_embeddings,
+      conventions.maxSeqLength,
+      await sentenceTransformersMaxSeqLength(modelDir),
+    ].filter((n): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0),
+  );
+  if (!Number.isFinite(window)) throw new Error('neither the tokenizer nor the config states a maximum sequence length');
+  const maxTokens = window - specialTokens - countTokens(conventions.passagePrefix);
+
+  async function run(texts: string[]): Promise<Float32Array[]> {
+    const vectors: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i += BATCH_SIZE) {
+      const output = await extractor(texts.slice(i, i + BATCH_SIZE), { pooling: conventions.pooling, normalize: true });
+      const [rows, dim] = output.dims as [number, number];
+      const data = output.data as Float32Array;
+      for (let row = 0; row < rows; row++) vectors.push(data.slice(row * dim, (row + 1) * dim));
+    }
+    return vectors;
+  }
+
+  const probe = await run(['dimension probe']);
+  const dim = probe[0]?.length ?? 0;
+  if (dim === 0) throw new Error('the model returned an empty embedding');
+
+  return {
+    model,
+    dim,
+    maxTokens,
+    countTokens,
+    embed: (texts) => run(texts.map((text) => conventions.passagePrefix + text)),
+    embedQuery: async (text) => (await run([conventions.queryPrefix + text]))[0]!,
+  };
+}
+
+/** max_seq_length from a sentence-transformers export, when the folder has one. */
+async function sentenceTransformersMaxSeqLength(modelDir: string): Promise<number | undefined> {
+  try {
+    const config = JSON.parse(await readFile(path.join(modelDir, 'sentence_bert_config.json'), 'utf8'));
+    return typeof config?.max_seq_length === 'number' ? config.max_seq_length : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** fetch that gives up when the server sends no response headers in time (a blackholed network). */
+async function fetchWithResponseTimeout(input: string | URL, init?: RequestInit): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error(`no response from ${String(input)} within ${REMOTE_RESPONSE_TIMEOUT_MS / 1000} s`)),
+    REMOTE_RESPONSE_TIMEOUT_MS,
+  );
+  const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
+  try {
+    return await fetch(input, { ...init, signal });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
