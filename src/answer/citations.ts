@@ -1,0 +1,163 @@
+// Citation rules, enforced in code whatever the model wrote: every [n] must name a paper the
+// model was given (others are removed and counted), and each cited sentence is checked against
+// the abstract it cites.
+import { analyze } from '../index/analyzer.js';
+import { splitSentences } from '../index/sentences.js';
+
+// [1]  [1, 2]  [1;2]  [1-3]  [1–3]  [1 and 2]  [Paper 1]  [source 2, 3]
+const GROUP = /\[\s*(?:(?:papers?|sources?|abstracts?|refs?)\s*)?(\d{1,4}(?:\s*(?:,|;|-|–|—|and)\s*\d{1,4})*)\s*\]/gi;
+const LARGEST_RANGE = 20;
+
+/** The numbers one bracket group names, in order, without repeats ("1-3" → 1, 2, 3). */
+export function parseCitationGroup(inner: string): number[] {
+  const numbers: number[] = [];
+  for (const part of inner.split(/\s*(?:,|;|and)\s*/i)) {
+    const range = /^(\d+)\s*[-–—]\s*(\d+)$/.exec(part);
+    if (range) {
+      const from = Number(range[1]);
+      const to = Number(range[2]);
+      // "[2-1]" or "[1-900]" is not a sensible range: read it as its two ends.
+      if (to >= from && to - from <= LARGEST_RANGE) for (let n = from; n <= to; n++) numbers.push(n);
+      else numbers.push(from, to);
+    } else if (/^\d+$/.test(part)) {
+      numbers.push(Number(part));
+    }
+  }
+  return [...new Set(numbers)];
+}
+
+export interface CleanedCitations {
+  /** The text with every citation group rewritten as [a, b] over valid numbers only. */
+  text: string;
+  /** Valid cited numbers in order of first use. */
+  cited: number[];
+  /** How many cited numbers were not among the given papers (removed from the text). */
+  dropped: number;
+}
+
+/** Keeps citations of given papers (normalized to "[1, 2]"), removes the rest. */
+export function cleanCitations(text: string, isGiven: (n: number) => boolean): CleanedCitations {
+  const cited: number[] = [];
+  let dropped = 0;
+  const cleaned = text.replace(new RegExp(`\\s*${GROUP.source}`, GROUP.flags), (match, inner: string) => {
+    const numbers = parseCitationGroup(inner);
+    const kept = numbers.filter(isGiven);
+    dropped += numbers.length - kept.length;
+    for (const n of kept) if (!cited.includes(n)) cited.push(n);
+    if (kept.length === 0) return '';
+    const leading = /^\s*/.exec(match)![0];
+    return `${leading}[${kept.join(', ')}]`;
+  });
+  return { text: cleaned, cited, dropped };
+}
+
+/** Sentences of an answer with the numbers each one cites. A lone "[2]." joins the sentence before it. */
+export function citedSentences(text: string): Array<{ sentence: string; cites: number[] }> {
+  const result: Array<{ sentence: string; cites: number[] }> = [];
+  for (const { start, end } of splitSentences(text)) {
+    const raw = text.slice(start, end);
+    const cites = [...raw.matchAll(GROUP)].flatMap((m) => parseCitationGroup(m[1]!));
+    const sentence = stripCitations(raw).replace(/^[\s\-*•\d.)]+(?=\S)/, '').trim();
+    const previous = result.at(-1);
+    if (!/[\p{L}\p{N}]/u.test(sentence) && previous) {
+      previous.cites = [...new Set([...previous.cites, ...cites])];
+      continue;
+    }
+    result.push({ sentence, cites: [...new Set(cites)] });
+  }
+  return result.filter((s) => s.cites.length > 0);
+}
+
+export function stripCitations(text: string): string {
+  return text.replace(new RegExp(`\\s*${GROUP.source}`, GROUP.flags), '').trim();
+}
+
+/**
+ * Lexical support of a sentence by an abstract, 0..1: the share of the sentence's content terms
+ * (stemmed, stopwords dropped) found in the best window of two consecutive abstract sentences
+ * plus the title. Windows rather than the whole abstract, so that a sentence stitched together
+ * from words scattered over a long abstract does not pass.
+ */
+export function lexicalSupport(sentence: string, paper: { title: string; abstract: string }): number {
+  const terms = new Set(analyze(sentence));
+  if (terms.size === 0) return 1;
+  const titleTerms = new Set(analyze(paper.title));
+  const sentenceTerms = splitSentences(paper.abstract).map(({ start, end }) => new Set(analyze(paper.abstract.slice(start, end))));
+  if (sentenceTerms.length === 0) sentenceTerms.push(new Set());
+  let best = 0;
+  for (let i = 0; i < sentenceTerms.length; i++) {
+    const window = [sentenceTerms[i]!, sentenceTerms[i + 1] ?? new Set<string>(), titleTerms];
+    let found = 0;
+    for (const term of terms) if (window.some((set) => set.has(term))) found++;
+    best = Math.max(best, found / terms.size);
+  }
+  return best;
+}
+
+/**
+ * Lexical support below which a cited sentence is listed as doubtful. Measured by
+ * test/answer-thresholds.test.ts on the sample corpus (2,000 abstract sentences of ≥ 4 content
+ * terms): a sentence against its own abstract scores 1.0 by construction; with half of its content
+ * terms replaced by unrelated words it scores median 0.57; against the closest *other* paper (the
+ * top search hit for that sentence that is not its source) it scores median 0.38, p90 0.55; against
+ * a random other paper median 0.14, p90 0.25. 0.5 keeps ~90% of the hard wrong pairings below while
+ * a sentence that shares most of its content words with one window of the abstract stays above.
+ */
+export const LEXICAL_SUPPORT_THRESHOLD = 0.5;
+/** Cosine similarity (sentence vs. best abstract sentence) above which the embedder vouches for a sentence. */
+export const DENSE_SUPPORT_THRESHOLD = 0.6;
+
+/** Sentences shorter than this (in content terms) say too little to judge ("Yes [1]."). */
+const MIN_TERMS_TO_CHECK = 3;
+
+export type EmbedTexts = (texts: string[]) => Promise<ArrayLike<number>[]>;
+
+export interface UnsupportedCitation {
+  n: number;
+  sentence: string;
+}
+
+/**
+ * Cited (sentence, paper) pairs the cited paper does not appear to support. Lexical support
+ * first; when an embedder is loaded, a pair that fails lexically can still pass on meaning
+ * (a faithful paraphrase shares few words).
+ */
+export async function findUnsupported(
+  answer: string,
+  papers: Map<number, { title: string; abstract: string }>,
+  embed?: EmbedTexts,
+): Promise<UnsupportedCitation[]> {
+  const doubtful: Array<UnsupportedCitation & { paper: { title: string; abstract: string } }> = [];
+  for (const { sentence, cites } of citedSentences(answer)) {
+    if (new Set(analyze(sentence)).size < MIN_TERMS_TO_CHECK) continue;
+    for (const n of cites) {
+      const paper = papers.get(n);
+      if (paper && lexicalSupport(sentence, paper) < LEXICAL_SUPPORT_THRESHOLD) doubtful.push({ n, sentence, paper });
+    }
+  }
+  if (!embed || doubtful.length === 0) return doubtful.map(({ n, sentence }) => ({ n, sentence }));
+  const kept: UnsupportedCitation[] = [];
+  for (const { n, sentence, paper } of doubtful) {
+    if ((await denseSupport(sentence, paper.abstract, embed)) < DENSE_SUPPORT_THRESHOLD) kept.push({ n, sentence });
+  }
+  return kept;
+}
+
+async function denseSupport(sentence: string, abstract: string, embed: EmbedTexts): Promise<number> {
+  const abstractSentences = splitSentences(abstract).map(({ start, end }) => abstract.slice(start, end));
+  if (abstractSentences.length === 0) return 0;
+  const [query, ...candidates] = await embed([sentence, ...abstractSentences]);
+  return Math.max(...candidates.map((vector) => cosine(query!, vector)));
+}
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}

@@ -1,0 +1,60 @@
+// Follow-up questions ("which of those use LoRA?") make poor search queries on their own. With
+// history, the last question is rewritten into a standalone query before retrieval: by the LLM
+// when one is available, otherwise by a deterministic rewrite.
+import type { LlmClient } from './llm.js';
+import type { Prompts } from './prompts.js';
+import type { ChatMessage } from './types.js';
+
+/** Previous user turns folded into the deterministic rewrite. */
+const EARLIER_TURNS = 2;
+/** The condensed query is a search query, not an essay. */
+const MAX_QUERY_CHARS = 400;
+
+/**
+ * The newest question twice (lexical retrieval scores repeated terms again, so it outweighs the
+ * context), then the previous user turns, newest first. Assistant turns are left out: they
+ * mention every paper of the previous answer and would pull retrieval back to them.
+ */
+export function rewriteFollowUp(messages: readonly ChatMessage[]): string {
+  const userTurns = messages.filter((m) => m.role === 'user').map((m) => m.content.trim());
+  const question = userTurns.at(-1) ?? '';
+  const earlier = userTurns.slice(0, -1).slice(-EARLIER_TURNS).reverse();
+  return [question, question, ...earlier].join('\n');
+}
+
+/** The conversation before the last question, as plain text for a prompt. */
+export function historyText(history: readonly ChatMessage[]): string {
+  if (history.length === 0) return '(none)';
+  return history.map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${m.content.trim()}`).join('\n\n');
+}
+
+/** Asks the LLM for a standalone query; the deterministic rewrite if its reply is unusable. */
+export async function condenseWithLlm(
+  llm: LlmClient,
+  prompts: Prompts,
+  messages: readonly ChatMessage[],
+  signal?: AbortSignal,
+): Promise<string> {
+  const question = messages.at(-1)!.content;
+  const prompt = prompts.render('condense', { history: historyText(messages.slice(0, -1)), question });
+  let reply = '';
+  for await (const piece of llm.stream([{ role: 'user', content: prompt }], { signal, maxTokens: 96 })) {
+    reply += piece;
+    if (reply.length > MAX_QUERY_CHARS * 2) break;
+  }
+  const query = cleanQuery(reply);
+  return query || rewriteFollowUp(messages);
+}
+
+function cleanQuery(reply: string): string {
+  const line = reply
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 0) ?? '';
+  return line
+    .replace(/^(standalone )?query:\s*/i, '')
+    .replace(/^["'“”]+|["'“”]+$/g, '')
+    .trim()
+    .slice(0, MAX_QUERY_CHARS);
+}

@@ -1,0 +1,64 @@
+// The chat contract every face (HTTP route, CLI, web page) speaks.
+
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export type AnswerMode = 'llm' | 'extractive';
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  /** Papers to retrieve, 1..20. */
+  k?: number;
+  mode?: AnswerMode;
+}
+
+/** A retrieved paper as the answer refers to it: [n]. */
+export interface Source {
+  n: number;
+  id: string;
+  title: string;
+  snippet: string;
+  score: number;
+}
+
+export interface SourcesEvent {
+  sources: Source[];
+}
+
+export interface TokenEvent {
+  text: string;
+}
+
+export interface DoneEvent {
+  /** The final text: citations of papers that were not given removed. */
+  answer: string;
+  /** Papers actually cited, in order of first use. */
+  citations: Array<{ n: number; id: string; title: string }>;
+  /** Cited sentences the cited abstract does not appear to support. */
+  unsupported: Array<{ n: number; sentence: string }>;
+  dropped_citations: number;
+  /** False when no retrieved paper covers the question. */
+  relevant: boolean;
+  mode: 'llm' | 'extractive' | 'none';
+  /** The LLM that wrote the answer, null when none did. */
+  model: string | null;
+  /** Why the answer is not what was asked for (fallbacks). */
+  notice?: string;
+  timings: { retrieve_ms: number; first_token_ms: number; total_ms: number };
+}
+
+export interface ErrorEvent {
+  message: string;
+  code?: string;
+}
+
+export type ChatEvent =
+  | { type: 'sources'; data: SourcesEvent }
+  | { type: 'token'; data: TokenEvent }
+  | { type: 'done'; data: DoneEvent }
+  | { type: 'error'; data: ErrorEvent };
+
+/** What a non-streaming answer returns: the done fields plus the sources. */
+export type ChatResult = DoneEvent & SourcesEvent;
