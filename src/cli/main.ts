@@ -1,0 +1,172 @@
+// The `papertalk` command: a thin face over the engine. Every command accepts --json for scripts;
+// errors print one line to stderr and exit non-zero (2 for bad usage or configuration).
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import { openEngine, type Engine, type OpenOptions } from '../engine.js';
+import { PapertalkError, describeError, isPapertalkError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { createApp } from '../server/app.js';
+import { checkExposure, closeOnSignals, listen } from '../server/serve.js';
+import { formatSearch, printJson, processIo, type Io } from './output.js';
+import { ingestProgress } from './progress.js';
+
+function intOption(name: string, min: number, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function usage(message: string): PapertalkError {
+  return new PapertalkError('input_invalid', message);
+}
+
+interface GlobalFlags {
+  index?: string;
+  models?: string;
+  dense?: boolean;
+  quiet?: boolean;
+}
+
+export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Command {
+  const program = new Command('papertalk')
+    .description('Chat with the research literature, locally: search and question paper abstracts.')
+    .option('--index <dir>', 'index folder (PAPERTALK_INDEX_DIR)')
+    .option('--models <dir>', 'models folder (PAPERTALK_MODELS_DIR)')
+    .option('--no-dense', 'lexical search only: do not load an embedding model')
+    .option('-q, --quiet', 'log errors only')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(run papertalk --help for usage)');
+
+  const configFrom = (flags: GlobalFlags, extra: Partial<Record<keyof Config, unknown>> = {}): Config =>
+    loadConfig(env, {
+      indexDir: flags.index,
+      modelsDir: flags.models,
+      dense: flags.dense === false ? false : undefined,
+      logLevel: flags.quiet ? 'error' : undefined,
+      ...extra,
+    });
+
+  const withEngine = async <T>(config: Config, options: OpenOptions, use: (engine: Engine) => Promise<T>): Promise<T> => {
+    const engine = await openEngine(config, { log: createLogger(config.logLevel), ...options });
+    try {
+      return await use(engine);
+    } finally {
+      await engine.close();
+    }
+  };
+
+  program
+    .command('serve')
+    .description('serve the chat page and the HTTP API (ingests the sample corpus into an empty index first)')
+    .option('--port <n>', 'port (PAPERTALK_PORT)', intOption('--port', 0, 65535))
+    .option('--host <host>', 'address to bind (PAPERTALK_HOST)')
+    .action(async (flags: { port?: number; host?: string }) => {
+      const config = configFrom(program.opts(), { port: flags.port, host: flags.host });
+      checkExposure(config);
+      const log = createLogger(config.logLevel);
+      const engine = await openEngine(config, { log, seed: true });
+      const app = createApp(engine);
+      const server = await listen(app, config);
+      const health = engine.health();
+      log.info(`papertalk serving ${health.papers} papers (${health.search_modes.join(', ')} search) at ${server.url}`);
+      closeOnSignals(server, log, () => engine.close());
+    });
+
+  program
+    .command('ingest')
+    .description('add papers from files or folders: Hugging Face listing text, JSONL, BEIR corpus.jsonl')
+    .argument('[paths...]', 'files or folders to read')
+    .option('--rebuild', 're-index every paper from scratch (after changing the embedding model, or to repair the index)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (paths: string[], flags: { rebuild?: boolean; json?: boolean }) => {
+      if (paths.length === 0 && !flags.rebuild) throw usage('give at least one file or folder to ingest (or --rebuild)');
+      const config = configFrom(program.opts());
+      await withEngine(config, {}, async (engine) => {
+        const progress = ingestProgress(io);
+        const started = performance.now();
+        const summary = { added: 0, updated: 0, unchanged: 0, total: 0, embedded: 0, files: 0, skipped: 0 };
+        try {
+          if (paths.length === 0) Object.assign(summary, await engine.ingest([], { rebuild: true, onProgress: progress.update }));
+          for (const [i, source] of paths.entries()) {
+            const counts = await engine.ingestPath(source, { rebuild: flags.rebuild && i === 0, onProgress: progress.update });
+            for (const key of ['added', 'updated', 'unchanged', 'embedded', 'files', 'skipped'] as const) summary[key] += counts[key];
+            summary.total = counts.total;
+          }
+        } finally {
+          progress.stop();
+        }
+        const took_ms = Math.round(performance.now() - started);
+        if (flags.json) return printJson(io, { ...summary, took_ms, index_dir: config.indexDir });
+        io.out(
+          `${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged` +
+            `${summary.skipped ? `, ${summary.skipped} entries skipped` : ''}; ${summary.total} papers in ${config.indexDir} (${took_ms} ms)\n`,
+        );
+      });
+    });
+
+  program
+    .command('search')
+    .description('find the papers that match a question')
+    .argument('<query>', 'what to look for')
+    .option('-k, --k <n>', 'number of papers', intOption('--k', 1, 100), 10)
+    .addOption(new Option('--mode <mode>', 'retrieval mode').choices(['lexical', 'dense', 'hybrid']).default('hybrid'))
+    .option('--json', 'print JSON')
+    .action(async (query: string, flags: { k: number; mode: 'lexical' | 'dense' | 'hybrid'; json?: boolean }) => {
+      if (!query.trim()) throw usage('the query is empty');
+      if (query.length > 2000) throw usage('the query is longer than 2000 characters');
+      const config = configFrom(program.opts(), { logLevel: program.opts().quiet ? 'error' : 'warn' });
+      await withEngine(config, {}, async (engine) => {
+        const response = await engine.search(query, { k: flags.k, mode: flags.mode });
+        if (flags.json) printJson(io, response);
+        else io.out(formatSearch(response));
+      });
+    });
+
+  program
+    .command('stats')
+    .description('what the index holds and which search modes are available')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const config = configFrom(program.opts(), { logLevel: 'error' });
+      await withEngine(config, {}, async (engine) => {
+        const health = engine.health();
+        if (flags.json) return printJson(io, health);
+        io.out(
+          `index:      ${health.index_dir}\n` +
+            `papers:     ${health.papers}\nchunks:     ${health.chunks}\nvectors:    ${health.vectors}\n` +
+            `search:     ${health.search_modes.join(', ')}\n` +
+            `embedding:  ${health.embedding.loaded ? `${health.embedding.model} (${health.embedding.dim} dims)` : `not loaded: ${health.embedding.reason}`}\n`,
+        );
+      });
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const program = buildProgram(io, env);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; usage mistakes were already printed by it.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    io.err(`papertalk: ${describeError(error)}\n`);
+    return isPapertalkError(error) && (error.code === 'config_invalid' || error.code === 'input_invalid') ? 2 : 1;
+  }
+}
+
+const isEntry = process.argv[1] && /papertalk(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  const args = process.argv.slice(2);
+  const code = await main(args);
+  // `serve` keeps running; every other command exits once its output is flushed (a loaded
+  // model's thread pool would otherwise keep the process alive).
+  if (code !== 0 || !args.includes('serve')) process.stdout.write('', () => process.exit(code));
+}

@@ -1,0 +1,123 @@
+// The one configuration object: read once from the environment (and CLI flags, which win),
+// validated with zod, then passed explicitly to whoever needs it.
+import path from 'node:path';
+import { z } from 'zod';
+import { PapertalkError } from './errors.js';
+
+const booleanish = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+/** Ollama accepts "host", "host:port" or a full URL in OLLAMA_HOST; normalize to a URL. */
+export function normalizeOllamaHost(raw: string): string {
+  let value = raw.trim();
+  if (!/^https?:\/\//i.test(value)) value = `http://${value}`;
+  const url = new URL(value);
+  if (!url.port && url.protocol === 'http:' && !raw.includes(':80')) url.port = '11434';
+  if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
+  return url.toString().replace(/\/$/, '');
+}
+
+const ollamaHost = z.string().min(1).transform((value, ctx) => {
+  try {
+    return normalizeOllamaHost(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `not a host or URL: "${value}"` });
+    return z.NEVER;
+  }
+});
+
+export const configSchema = z.object({
+  port: port.default(3000),
+  host: z.string().min(1).default('127.0.0.1'),
+  indexDir: z.string().min(1).default('index'),
+  modelsDir: z.string().min(1).default('models'),
+  allowRemoteModels: booleanish.default(true),
+  embedModel: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
+  /** ONNX weights variant: auto picks whatever the models folder holds (fp32 first, then q8). */
+  embedDtype: z.enum(['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4']).default('auto'),
+  /** Set false to run lexical-only without even trying to load a model. */
+  dense: booleanish.default(true),
+  ollamaHost: ollamaHost.default('http://127.0.0.1:11434'),
+  llmModel: z.string().min(1).default('llama3.2'),
+  /** Fixed context window sent with every request: a changing num_ctx makes Ollama reload the model. */
+  llmNumCtx: positiveInt.default(8192),
+  /** How long to wait for the first token (model load included) before giving up. */
+  llmFirstTokenTimeoutMs: positiveInt.default(60_000),
+  /** Corpus ingested on first start when the index is empty. Empty string: none. */
+  seedCorpus: z.string().default('data/sample'),
+  /** Bearer token for write routes (and for all routes with authAll). Required off loopback. */
+  token: z.string().min(16, 'must be at least 16 characters').optional(),
+  authAll: booleanish.default(false),
+  /** Largest accepted request body, in bytes (ingest uploads included). */
+  maxBodyBytes: positiveInt.default(20 * 1024 * 1024),
+  /** Requests per minute per client on the expensive routes (chat, ingest). */
+  rateLimitPerMinute: positiveInt.default(60),
+  logLevel: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variable for each config key. Scripts rely on these names. */
+export const envNames: Record<keyof Config, string> = {
+  port: 'PAPERTALK_PORT',
+  host: 'PAPERTALK_HOST',
+  indexDir: 'PAPERTALK_INDEX_DIR',
+  modelsDir: 'PAPERTALK_MODELS_DIR',
+  allowRemoteModels: 'PAPERTALK_ALLOW_REMOTE_MODELS',
+  embedModel: 'PAPERTALK_EMBED_MODEL',
+  embedDtype: 'PAPERTALK_EMBED_DTYPE',
+  dense: 'PAPERTALK_DENSE',
+  ollamaHost: 'OLLAMA_HOST',
+  llmModel: 'PAPERTALK_LLM_MODEL',
+  llmNumCtx: 'PAPERTALK_LLM_NUM_CTX',
+  llmFirstTokenTimeoutMs: 'PAPERTALK_LLM_FIRST_TOKEN_TIMEOUT_MS',
+  seedCorpus: 'PAPERTALK_SEED_CORPUS',
+  token: 'PAPERTALK_TOKEN',
+  authAll: 'PAPERTALK_AUTH_ALL',
+  maxBodyBytes: 'PAPERTALK_MAX_BODY_BYTES',
+  rateLimitPerMinute: 'PAPERTALK_RATE_LIMIT_PER_MINUTE',
+  logLevel: 'PAPERTALK_LOG_LEVEL',
+};
+
+/**
+ * Builds the config from environment variables, with `overrides` (CLI flags) winning.
+ * Empty environment values count as unset. Paths are resolved against `cwd`.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Record<keyof Config, unknown>> = {},
+  cwd: string = process.cwd(),
+): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(envNames)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0] ?? '');
+    const name = envNames[key as keyof Config] ?? key;
+    throw new PapertalkError('config_invalid', `invalid configuration: ${name}=${JSON.stringify(raw[key])}: ${issue.message}`, {
+      field: name,
+    });
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    indexDir: path.resolve(cwd, config.indexDir),
+    modelsDir: path.resolve(cwd, config.modelsDir),
+    seedCorpus: config.seedCorpus === '' ? '' : path.resolve(cwd, config.seedCorpus),
+  };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

@@ -1,0 +1,179 @@
+// The core pipeline behind every face (HTTP, web page, CLI): opens the index and the
+// embedding model once, answers searches, and swaps in a new index generation on ingest.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.js';
+import { PapertalkError } from './errors.js';
+import { loadEmbedder, type Embedder, type EmbedderStatus } from './index/embedder.js';
+import { applyPapers, openIndex, type IndexSnapshot } from './index/store.js';
+import { readSource } from './ingest/read.js';
+import { toPapers } from './ingest/to-papers.js';
+import { silentLogger, type Logger } from './log.js';
+import { search as runSearch, type SearchOptions } from './retrieve/search.js';
+import type { IngestCounts, Paper, PaperInput, SearchMode, SearchResponse } from './types.js';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  papers: number;
+  chunks: number;
+  vectors: number;
+  index_dir: string;
+  generation: string | null;
+  search_modes: SearchMode[];
+  embedding: { loaded: boolean; model: string; dim?: number; reason?: string };
+}
+
+export interface IngestOptions {
+  rebuild?: boolean;
+  onProgress?(done: number, total: number): void;
+}
+
+export interface Engine {
+  readonly config: Config;
+  readonly embedder: Embedder | undefined;
+  readonly log: Logger;
+  search(query: string, options: SearchOptions): Promise<SearchResponse>;
+  getPaper(id: string): Paper | undefined;
+  listPapers(offset: number, limit: number): { papers: Paper[]; total: number };
+  ingest(papers: PaperInput[], options?: IngestOptions): Promise<IngestCounts>;
+  /** Reads a file or folder of listings (HF text, JSONL, BEIR) and ingests it. */
+  ingestPath(source: string, options?: IngestOptions): Promise<IngestCounts & { files: number; skipped: number }>;
+  health(): HealthReport;
+  /** The live index generation (read-only). */
+  snapshot(): IndexSnapshot;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  log?: Logger;
+  /** Ingest the configured seed corpus when the index is empty (the server does; the CLI does not). */
+  seed?: boolean;
+  /** Use this status instead of loading the model (tests, and to share one loaded model). */
+  embedder?: EmbedderStatus;
+}
+
+function strip({ hash: _hash, ...paper }: Paper & { hash?: string }): Paper {
+  return paper;
+}
+
+export async function openEngine(config: Config, options: OpenOptions = {}): Promise<Engine> {
+  const log = options.log ?? silentLogger;
+  const status = options.embedder ?? (await loadEmbedder(config));
+  const embedder = status.loaded ? status.embedder : undefined;
+  if (status.loaded) log.info(`embedding model ${status.embedder.model} loaded (${status.embedder.dim} dimensions): hybrid search`);
+  else log.warn(`embedding model not loaded: ${status.reason}; serving lexical search only`);
+
+  let current = await openIndex(config.indexDir, embedder);
+  let manifestMtime = manifestTime(config.indexDir);
+  let lastCheck = Date.now();
+  // Ingests run one after another; searches keep reading the old snapshot until the swap.
+  let writing: Promise<unknown> = Promise.resolve();
+
+  const swap = (next: IndexSnapshot) => {
+    current = next;
+    manifestMtime = manifestTime(config.indexDir);
+  };
+
+  const serialized = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = writing.then(task, task);
+    writing = run.catch(() => undefined);
+    return run;
+  };
+
+  /** Picks up an index written by another process (e.g. `papertalk ingest` while serving). */
+  const reloadIfChanged = () => {
+    if (Date.now() - lastCheck < 1000) return;
+    lastCheck = Date.now();
+    const mtime = manifestTime(config.indexDir);
+    if (mtime === manifestMtime) return;
+    manifestMtime = mtime;
+    void serialized(async () => {
+      const next = await openIndex(config.indexDir, embedder);
+      current = next;
+      log.info(`index reloaded: generation ${next.manifest?.generation} with ${next.papers.size} papers`);
+    }).catch((error) => log.error(`index changed on disk but could not be reloaded: ${(error as Error).message}`));
+  };
+
+  const ingest = (inputs: PaperInput[], opts: IngestOptions = {}) =>
+    serialized(async () => {
+      let papers = toPapers(inputs);
+      if (opts.rebuild) {
+        // A rebuild re-indexes every paper already known, plus (and overridden by) the ones given.
+        const given = new Set(papers.map((paper) => paper.id));
+        papers = [...[...current.papers.values()].filter((paper) => !given.has(paper.id)).map(strip), ...papers];
+      }
+      const { snapshot, counts } = await applyPapers(current, papers, { embedder, rebuild: opts.rebuild, onProgress: opts.onProgress });
+      swap(snapshot);
+      return counts;
+    });
+
+  const engine: Engine = {
+    config,
+    embedder,
+    log,
+    async search(query, searchOptions) {
+      reloadIfChanged();
+      return runSearch(current, embedder, query, searchOptions);
+    },
+    getPaper(id) {
+      const paper = current.papers.get(id);
+      return paper && strip(paper);
+    },
+    listPapers(offset, limit) {
+      reloadIfChanged();
+      const all = [...current.papers.values()];
+      return { papers: all.slice(offset, offset + limit).map(strip), total: all.length };
+    },
+    ingest,
+    async ingestPath(source, opts = {}) {
+      const read = await readSource(source);
+      const counts = await ingest(read.papers, opts);
+      const skipped = read.files.reduce((sum, file) => sum + file.skipped.length, 0);
+      return { ...counts, files: read.files.length, skipped };
+    },
+    health() {
+      const denseReady = Boolean(embedder && current.vectors && current.vectors.stats().items > 0);
+      return {
+        status: embedder ? 'ok' : 'degraded',
+        papers: current.papers.size,
+        chunks: current.chunkCount,
+        vectors: current.vectors?.stats().items ?? 0,
+        index_dir: config.indexDir,
+        generation: current.manifest?.generation ?? null,
+        search_modes: denseReady ? ['lexical', 'dense', 'hybrid'] : ['lexical'],
+        embedding: status.loaded
+          ? { loaded: true, model: status.embedder.model, dim: status.embedder.dim }
+          : { loaded: false, model: status.model, reason: status.reason },
+      };
+    },
+    snapshot: () => current,
+    async close() {
+      await writing;
+    },
+  };
+
+  if (current.papers.size === 0 && options.seed && config.seedCorpus) {
+    if (!existsSync(config.seedCorpus)) {
+      log.warn(`seed corpus ${config.seedCorpus} not found; starting with an empty index`);
+    } else {
+      const started = performance.now();
+      const counts = await engine.ingestPath(config.seedCorpus);
+      log.info(`indexed ${counts.total} papers from ${path.relative(process.cwd(), config.seedCorpus) || config.seedCorpus} in ${Math.round(performance.now() - started)} ms`);
+    }
+  } else if (embedder && current.papers.size > 0 && (current.vectors?.stats().items ?? 0) < current.chunkCount) {
+    // The model is new to this index (or some chunks were added without it): embed what lacks a vector.
+    log.info(`embedding ${current.chunkCount - (current.vectors?.stats().items ?? 0)} chunks that have no vector yet…`);
+    await ingest([]);
+  }
+  return engine;
+}
+
+function manifestTime(dir: string): number {
+  try {
+    return statSync(path.join(dir, 'manifest.json')).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+export { PapertalkError };

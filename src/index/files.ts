@@ -1,0 +1,61 @@
+// Small file helpers for the index: every file is written whole to a temporary name, flushed,
+// then renamed over the target, so a reader never sees half a file.
+import { createReadStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(tmp, file);
+}
+
+/** One JSON value per line: avoids building one huge string for large corpora. */
+export async function writeJsonLines(file: string, rows: Iterable<unknown>): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const handle = await open(tmp, 'w');
+  try {
+    let buffer = '';
+    for (const row of rows) {
+      buffer += `${JSON.stringify(row)}\n`;
+      if (buffer.length > 1 << 20) {
+        await handle.write(buffer);
+        buffer = '';
+      }
+    }
+    await handle.write(buffer);
+    await handle.sync();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(tmp, file);
+}
+
+export async function readJsonLines<T>(file: string): Promise<T[]> {
+  const rows: T[] = [];
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let lineNo = 0;
+  for await (const line of lines) {
+    lineNo++;
+    if (!line) continue;
+    try {
+      rows.push(JSON.parse(line) as T);
+    } catch {
+      throw new SyntaxError(`${path.basename(file)} line ${lineNo} is not valid JSON`);
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,306 @@
+// The on-disk index: papers, chunks, the lexical index and chunk vectors, written as one
+// generation folder at a time. `manifest.json` names the live generation; a new generation is
+// written beside it and the manifest is renamed over the old one, so a crash or kill at any
+// point leaves the previous index loadable.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { PapertalkError, describeError } from '../errors.js';
+import type { IngestCounts, Paper } from '../types.js';
+import { approximateTokenCount, chunkEmbeddingText, chunkPaper, type Chunk } from './chunk.js';
+import type { Embedder } from './embedder.js';
+import { readJsonLines, writeFileAtomic, writeJsonLines } from './files.js';
+import { LexicalIndex } from './lexical.js';
+import { acquireWriteLock } from './lock.js';
+import { createVectraStore, forkVectraStore, openVectraStore, type VectorStore } from './vector-store.js';
+
+const FORMAT = 1;
+const MANIFEST = 'manifest.json';
+const REBUILD = 'papertalk ingest --rebuild';
+/** Window used to cut chunks when no embedding model is loaded (MiniLM's 256 less specials). */
+const DEFAULT_MAX_TOKENS = 254;
+const EMBED_BATCH = 32;
+
+const manifestSchema = z.object({
+  format: z.literal(FORMAT),
+  generation: z.string().regex(/^g-[a-z0-9-]+$/),
+  created_at: z.string(),
+  papers: z.number().int().nonnegative(),
+  chunks: z.number().int().nonnegative(),
+  embedding: z.object({ model: z.string(), dim: z.number().int().positive() }).nullable(),
+});
+export type IndexManifest = z.infer<typeof manifestSchema>;
+
+export interface StoredPaper extends Paper {
+  /** Hash of the paper's content: a changed hash is an update. */
+  hash: string;
+}
+
+export interface StoredChunk extends Chunk {
+  /** Hash of the text that gets embedded: a chunk keeps its vector while this stays the same. */
+  hash: string;
+}
+
+/** One loaded, immutable generation of the index. Searches read it; ingest builds the next one. */
+export interface IndexSnapshot {
+  dir: string;
+  manifest: IndexManifest | null;
+  papers: Map<string, StoredPaper>;
+  /** Chunks of each paper, in order. */
+  chunks: Map<string, StoredChunk[]>;
+  chunkCount: number;
+  lexical: LexicalIndex;
+  vectors: VectorStore | null;
+}
+
+export interface ApplyOptions {
+  embedder?: Embedder;
+  /** Start from an empty index instead of the current one (papers given are the whole corpus). */
+  rebuild?: boolean;
+  onProgress?(done: number, total: number): void;
+}
+
+function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+export function paperHash(paper: Paper): string {
+  return sha1(JSON.stringify([paper.title, paper.abstract, paper.date ?? null, paper.url ?? null, paper.authors ?? null]));
+}
+
+function corrupt(file: string, error: unknown): PapertalkError {
+  return new PapertalkError(
+    'index_corrupt',
+    `the index file ${file} cannot be read (${describeError(error)}); run \`${REBUILD}\` to rebuild it`,
+    { cause: error },
+  );
+}
+
+export function emptySnapshot(dir: string): IndexSnapshot {
+  return { dir, manifest: null, papers: new Map(), chunks: new Map(), chunkCount: 0, lexical: LexicalIndex.empty(), vectors: null };
+}
+
+async function readManifest(dir: string): Promise<IndexManifest | null> {
+  const file = path.join(dir, MANIFEST);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw corrupt(file, error);
+  }
+  try {
+    return manifestSchema.parse(JSON.parse(text));
+  } catch (error) {
+    throw corrupt(file, error);
+  }
+}
+
+/** Fails when the index's vectors were made by another model than the one loaded. */
+export function checkEmbeddingModel(manifest: IndexManifest | null, embedder: Embedder | undefined): void {
+  const built = manifest?.embedding;
+  if (!built || !embedder) return;
+  if (built.model !== embedder.model || built.dim !== embedder.dim) {
+    throw new PapertalkError(
+      'index_model_mismatch',
+      `the index was built with embedding model ${built.model} (${built.dim} dimensions) but papertalk is set to ${embedder.model} (${embedder.dim} dimensions); run \`${REBUILD}\` to re-embed with the new model, or set PAPERTALK_EMBED_MODEL=${built.model}`,
+    );
+  }
+}
+
+/** Loads the live generation, or an empty index when there is none yet. */
+export async function openIndex(dir: string, embedder?: Embedder): Promise<IndexSnapshot> {
+  const manifest = await readManifest(dir);
+  if (!manifest) return emptySnapshot(dir);
+  checkEmbeddingModel(manifest, embedder);
+  const genDir = path.join(dir, manifest.generation);
+
+  const load = async <T>(name: string, read: (file: string) => Promise<T>): Promise<T> => {
+    const file = path.join(genDir, name);
+    try {
+      return await read(file);
+    } catch (error) {
+      if (error instanceof PapertalkError) throw error;
+      throw corrupt(file, error);
+    }
+  };
+  const [paperRows, chunkRows, lexical] = await Promise.all([
+    load('papers.jsonl', (file) => readJsonLines<StoredPaper>(file)),
+    load('chunks.jsonl', (file) => readJsonLines<StoredChunk>(file)),
+    load('lexical.json', async (file) => LexicalIndex.fromJSON(await readFile(file, 'utf8'))),
+  ]);
+  const vectors = manifest.embedding ? await openVectraStore(path.join(genDir, 'vectors')) : null;
+
+  const papers = new Map(paperRows.map((paper) => [paper.id, paper]));
+  const chunks = new Map<string, StoredChunk[]>();
+  for (const chunk of chunkRows) {
+    const list = chunks.get(chunk.paperId);
+    if (list) list.push(chunk);
+    else chunks.set(chunk.paperId, [chunk]);
+  }
+  if (papers.size !== manifest.papers || chunkRows.length !== manifest.chunks || lexical.size !== papers.size) {
+    throw corrupt(path.join(genDir, 'papers.jsonl'), new Error(
+      `manifest lists ${manifest.papers} papers and ${manifest.chunks} chunks, files hold ${papers.size} papers, ${chunkRows.length} chunks, ${lexical.size} lexical entries`,
+    ));
+  }
+  return { dir, manifest, papers, chunks, chunkCount: chunkRows.length, lexical, vectors };
+}
+
+function chunksOf(paper: Paper, embedder: Embedder | undefined): StoredChunk[] {
+  const count = embedder ? (text: string) => embedder.countTokens(text) : approximateTokenCount;
+  const maxTokens = embedder?.maxTokens ?? DEFAULT_MAX_TOKENS;
+  return chunkPaper(paper, count, maxTokens).map((chunk) => ({ ...chunk, hash: sha1(chunkEmbeddingText(paper, chunk)) }));
+}
+
+function newGenerationName(): string {
+  return `g-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * Adds or updates papers and writes the result as a new generation. Only new or changed
+ * text is embedded; chunks without a vector (e.g. added while no model was loaded) are
+ * embedded too. Returns the new snapshot; `base` stays valid and unchanged.
+ */
+export async function applyPapers(
+  base: IndexSnapshot,
+  incoming: Paper[],
+  options: ApplyOptions = {},
+): Promise<{ snapshot: IndexSnapshot; counts: IngestCounts }> {
+  const { embedder, rebuild = false, onProgress } = options;
+  const dir = base.dir;
+  if (!rebuild) checkEmbeddingModel(base.manifest, embedder);
+  const start = rebuild ? emptySnapshot(dir) : base;
+
+  const papers = new Map(start.papers);
+  const chunks = new Map(start.chunks);
+  const lexical = start.lexical.clone();
+  const counts: IngestCounts = { added: 0, updated: 0, unchanged: 0, total: 0, embedded: 0 };
+  const removedChunkIds: string[] = [];
+  const changedPapers: StoredPaper[] = [];
+
+  for (const input of incoming) {
+    const paper: StoredPaper = { ...input, hash: paperHash(input) };
+    const previous = papers.get(paper.id);
+    if (previous?.hash === paper.hash) {
+      counts.unchanged++;
+      continue;
+    }
+    if (previous) {
+      counts.updated++;
+      lexical.remove(previous);
+      for (const chunk of chunks.get(previous.id) ?? []) removedChunkIds.push(chunk.id);
+    } else {
+      counts.added++;
+    }
+    papers.set(paper.id, paper);
+    chunks.set(paper.id, chunksOf(paper, embedder));
+    lexical.add(paper);
+    changedPapers.push(paper);
+  }
+  counts.total = papers.size;
+
+  // Chunks that need a vector: new or changed text, and any left without one.
+  const previousHash = new Map<string, string>();
+  if (!rebuild) for (const list of base.chunks.values()) for (const chunk of list) previousHash.set(chunk.id, chunk.hash);
+  const carried = rebuild || !base.vectors ? null : base.vectors;
+  const toEmbed: { chunk: StoredChunk; paper: StoredPaper }[] = [];
+  if (embedder) {
+    for (const [paperId, list] of chunks) {
+      for (const chunk of list) {
+        const hasVector = carried?.has(chunk.id) && previousHash.get(chunk.id) === chunk.hash;
+        if (!hasVector) toEmbed.push({ chunk, paper: papers.get(paperId)! });
+      }
+    }
+  }
+
+  const generation = newGenerationName();
+  const genDir = path.join(dir, generation);
+  const release = await acquireWriteLock(await ensureDir(dir));
+  try {
+    await mkdir(genDir, { recursive: true });
+    const vectors = await buildVectors({ carried, genDir, embedder, base: start, removedChunkIds, chunks, toEmbed, counts, onProgress, total: incoming.length });
+    onProgress?.(incoming.length, incoming.length);
+
+    const chunkCount = [...chunks.values()].reduce((sum, list) => sum + list.length, 0);
+    await writeJsonLines(path.join(genDir, 'papers.jsonl'), papers.values());
+    await writeJsonLines(path.join(genDir, 'chunks.jsonl'), [...chunks.values()].flat());
+    await writeFileAtomic(path.join(genDir, 'lexical.json'), lexical.toJSON());
+    const embedding = vectors ? { model: embedder?.model ?? start.manifest!.embedding!.model, dim: vectors.dim } : null;
+    const manifest: IndexManifest = {
+      format: FORMAT,
+      generation,
+      created_at: new Date().toISOString(),
+      papers: papers.size,
+      chunks: chunkCount,
+      embedding,
+    };
+    // The one step that makes the new generation live.
+    await writeFileAtomic(path.join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+    await removeOtherGenerations(dir, generation);
+    return { snapshot: { dir, manifest, papers, chunks, chunkCount, lexical, vectors }, counts };
+  } catch (error) {
+    await rm(genDir, { recursive: true, force: true }).catch(() => undefined);
+    if (error instanceof PapertalkError) throw error;
+    throw new PapertalkError('index_write_failed', `could not write the index in ${dir}: ${describeError(error)}; the previous index is unchanged`, {
+      cause: error,
+    });
+  } finally {
+    await release();
+  }
+}
+
+async function ensureDir(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+async function buildVectors(args: {
+  carried: VectorStore | null;
+  genDir: string;
+  embedder: Embedder | undefined;
+  base: IndexSnapshot;
+  removedChunkIds: string[];
+  chunks: Map<string, StoredChunk[]>;
+  toEmbed: { chunk: StoredChunk; paper: StoredPaper }[];
+  counts: IngestCounts;
+  total: number;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<VectorStore | null> {
+  const { carried, genDir, embedder, removedChunkIds, chunks, toEmbed, counts, total, onProgress } = args;
+  const vectorDir = path.join(genDir, 'vectors');
+  let vectors: VectorStore | null = null;
+  if (carried) vectors = await forkVectraStore(carried, vectorDir);
+  else if (embedder) vectors = await createVectraStore(vectorDir, embedder.dim);
+  if (!vectors) return null;
+
+  // Drop vectors of chunks that changed or no longer exist.
+  const live = new Set<string>();
+  for (const list of chunks.values()) for (const chunk of list) live.add(chunk.id);
+  vectors.remove([...removedChunkIds.filter((id) => !live.has(id)), ...vectors.ids().filter((id) => !live.has(id))]);
+
+  if (embedder) {
+    const papersToEmbed = new Set(toEmbed.map((item) => item.paper.id));
+    const donePapers = new Set<string>();
+    for (let i = 0; i < toEmbed.length; i += EMBED_BATCH) {
+      const batch = toEmbed.slice(i, i + EMBED_BATCH);
+      const embeddings = await embedder.embed(batch.map(({ paper, chunk }) => chunkEmbeddingText(paper, chunk)));
+      vectors.add(batch.map(({ chunk }, j) => ({ id: chunk.id, paperId: chunk.paperId, vector: embeddings[j]! })));
+      counts.embedded += batch.length;
+      for (const { paper } of batch) donePapers.add(paper.id);
+      if (onProgress && total > 0) onProgress(Math.floor((donePapers.size / papersToEmbed.size) * total), total);
+    }
+  }
+  await vectors.commit();
+  return vectors;
+}
+
+/** Removes every generation folder but the live one: old ones, and any left by a crashed ingest. */
+async function removeOtherGenerations(dir: string, live: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  await Promise.all(
+    entries
+      .filter((entry) => entry.isDirectory() && entry.name.startsWith('g-') && entry.name !== live)
+      .map((entry) => rm(path.join(dir, entry.name), { recursive: true, force: true })),
+  );
+}

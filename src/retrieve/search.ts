@@ -1,0 +1,92 @@
+// Retrieval: lexical, dense, or both fused, folded to papers, with a snippet and query
+// coverage for each result.
+import type { Embedder } from '../index/embedder.js';
+import type { IndexSnapshot } from '../index/store.js';
+import type { RetrieverName, SearchHit, SearchMode, SearchResponse } from '../types.js';
+import { reciprocalRankFusion } from './fusion.js';
+import { bestSnippet, coverage, queryTerms } from './snippet.js';
+
+export interface SearchOptions {
+  k: number;
+  mode?: SearchMode;
+}
+
+/** How deep each retriever looks before fusion: enough for RRF to see agreement past the top k. */
+const FUSION_DEPTH = 100;
+/** Chunks fetched per wanted paper in dense search (a paper has ~3 chunks). */
+const CHUNKS_PER_PAPER = 4;
+
+interface PaperRanking {
+  id: string;
+  score: number;
+  /** For dense hits: the best-matching chunk's span in the abstract. */
+  span?: { start: number; end: number };
+}
+
+/** Which mode can actually run: dense needs a loaded model and vectors in the index. */
+export function effectiveMode(requested: SearchMode, snapshot: IndexSnapshot, embedder?: Embedder): SearchMode {
+  const denseReady = Boolean(embedder && snapshot.vectors && snapshot.vectors.stats().items > 0);
+  return denseReady ? requested : 'lexical';
+}
+
+export function lexicalRanking(snapshot: IndexSnapshot, query: string, depth: number): PaperRanking[] {
+  return snapshot.lexical.search(query, depth).map((hit) => ({ id: hit.id, score: hit.score }));
+}
+
+export async function denseRanking(snapshot: IndexSnapshot, embedder: Embedder, query: string, depth: number): Promise<PaperRanking[]> {
+  const vectors = snapshot.vectors;
+  if (!vectors) return [];
+  const queryVector = await embedder.embedQuery(query);
+  const hits = await vectors.query(queryVector, depth * CHUNKS_PER_PAPER);
+  // A paper ranks by its best chunk (max-pooling over chunks).
+  const best = new Map<string, PaperRanking>();
+  for (const hit of hits) {
+    if (best.has(hit.paperId) || !snapshot.papers.has(hit.paperId)) continue;
+    const chunk = snapshot.chunks.get(hit.paperId)?.find((c) => c.id === hit.id);
+    best.set(hit.paperId, { id: hit.paperId, score: hit.score, span: chunk && { start: chunk.start, end: chunk.end } });
+  }
+  return [...best.values()].slice(0, depth);
+}
+
+export async function search(
+  snapshot: IndexSnapshot,
+  embedder: Embedder | undefined,
+  query: string,
+  options: SearchOptions,
+): Promise<SearchResponse> {
+  const started = performance.now();
+  const mode = effectiveMode(options.mode ?? 'hybrid', snapshot, embedder);
+  const depth = Math.max(options.k, FUSION_DEPTH);
+
+  const lexical = mode === 'dense' ? [] : lexicalRanking(snapshot, query, mode === 'lexical' ? options.k : depth);
+  const dense = mode === 'lexical' ? [] : await denseRanking(snapshot, embedder!, query, mode === 'dense' ? options.k : depth);
+
+  const found = new Map<string, Set<RetrieverName>>();
+  for (const hit of lexical) found.set(hit.id, new Set(['lexical']));
+  for (const hit of dense) (found.get(hit.id) ?? found.set(hit.id, new Set()).get(hit.id)!).add('dense');
+  const spans = new Map(dense.map((hit) => [hit.id, hit.span]));
+
+  const ranked = mode === 'hybrid' ? reciprocalRankFusion([lexical, dense]) : mode === 'dense' ? dense : lexical;
+  const terms = queryTerms(query, snapshot.lexical);
+  const results: SearchHit[] = ranked.slice(0, options.k).map(({ id, score }) => {
+    const paper = snapshot.papers.get(id)!;
+    return {
+      id: paper.id,
+      title: paper.title,
+      abstract: paper.abstract,
+      ...(paper.date && { date: paper.date }),
+      ...(paper.url && { url: paper.url }),
+      ...(paper.authors && { authors: paper.authors }),
+      snippet: bestSnippet(paper.abstract, terms, spans.get(id)),
+      score: round(score),
+      retrievers: [...found.get(id)!].sort(),
+      coverage: round(coverage(terms, `${paper.title} ${paper.abstract}`)),
+    };
+  });
+  return { results, mode, took_ms: round(performance.now() - started, 2) };
+}
+
+function round(value: number, digits = 4): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,59 @@
+// "Why this paper": the passage of an abstract that best matches the query, and how much of
+// the query a paper covers at all.
+import { analyze } from '../index/analyzer.js';
+import type { LexicalIndex } from '../index/lexical.js';
+import { splitSentences } from '../index/sentences.js';
+
+/** Distinct analyzed terms of a query with their idf, rarest first. */
+export function queryTerms(query: string, lexical: LexicalIndex): Map<string, number> {
+  const terms = new Map<string, number>();
+  for (const term of analyze(query)) terms.set(term, lexical.idf(term));
+  return terms;
+}
+
+function weightOf(terms: Map<string, number>, present: Set<string>): number {
+  let sum = 0;
+  for (const [term, idf] of terms) if (present.has(term)) sum += idf;
+  return sum;
+}
+
+/** Idf-weighted share (0..1) of the query's terms that occur in the text. */
+export function coverage(terms: Map<string, number>, text: string): number {
+  const total = weightOf(terms, new Set(terms.keys()));
+  if (total === 0) return 0;
+  return weightOf(terms, new Set(analyze(text))) / total;
+}
+
+const MAX_SNIPPET = 320;
+
+/**
+ * The sentence with the most idf-weighted query terms (a neighbour is added when it is short),
+ * or `fallback` (e.g. the best dense chunk) when no sentence shares a term with the query.
+ */
+export function bestSnippet(abstract: string, terms: Map<string, number>, fallback?: { start: number; end: number }): string {
+  const sentences = splitSentences(abstract);
+  let best = -1;
+  let bestWeight = 0;
+  sentences.forEach((span, index) => {
+    const weight = weightOf(terms, new Set(analyze(abstract.slice(span.start, span.end))));
+    if (weight > bestWeight) {
+      bestWeight = weight;
+      best = index;
+    }
+  });
+  let span = best >= 0 ? sentences[best]! : fallback ? firstSentenceIn(sentences, fallback) : sentences[0];
+  if (!span) return trim(abstract);
+  if (span.end - span.start < 120 && best >= 0 && sentences[best + 1]) span = { start: span.start, end: sentences[best + 1]!.end };
+  return trim(abstract.slice(span.start, span.end));
+}
+
+function firstSentenceIn(sentences: { start: number; end: number }[], range: { start: number; end: number }) {
+  return sentences.find((span) => span.start >= range.start && span.start < range.end) ?? sentences[0];
+}
+
+function trim(text: string): string {
+  const clean = text.trim();
+  if (clean.length <= MAX_SNIPPET) return clean;
+  const cut = clean.lastIndexOf(' ', MAX_SNIPPET - 1);
+  return `${clean.slice(0, cut > 0 ? cut : MAX_SNIPPET - 1)}…`;
+}

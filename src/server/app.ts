@@ -1,0 +1,66 @@
+// The Hono app: JSON API under /api, the chat page at /. Routes are thin: they validate,
+// call the engine (or the chat service) and shape the response.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { Engine } from '../engine.js';
+import { errorJson, notFound, onError, validationError } from './http-errors.js';
+import { registerHealthRoutes, type LlmHealth } from './routes/health.js';
+import { registerIngestRoutes } from './routes/ingest.js';
+import { registerPaperRoutes } from './routes/papers.js';
+import { registerSearchRoutes } from './routes/search.js';
+
+export const webDistDir = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+export interface AppOptions {
+  /** Extra route groups (the chat routes), registered after the core ones. */
+  routes?: ((app: OpenAPIHono) => void)[];
+  llmHealth?: () => Promise<LlmHealth>;
+  /** Where the built page lives; default web/dist. */
+  webDir?: string;
+}
+
+export function createApp(engine: Engine, options: AppOptions = {}): OpenAPIHono {
+  const { config, log } = engine;
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) return validationError(c, result.error, result.target);
+    },
+  });
+  app.onError(onError(log));
+  app.notFound(notFound);
+
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: (c) => errorJson(c, 413, 'payload_too_large', `body: larger than ${config.maxBodyBytes} bytes (PAPERTALK_MAX_BODY_BYTES)`, 'body'),
+    }),
+  );
+
+  registerHealthRoutes(app, engine, options.llmHealth);
+  registerSearchRoutes(app, engine);
+  registerPaperRoutes(app, engine);
+  registerIngestRoutes(app, engine);
+  for (const register of options.routes ?? []) register(app);
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'papertalk',
+      version: '0.1.0',
+      description: 'Search and chat over a local index of paper abstracts. Errors are {error: {code, message, field?}}.',
+    },
+  });
+  app.all('/api/*', notFound);
+
+  const webDir = options.webDir ?? webDistDir;
+  if (existsSync(webDir)) {
+    app.use('/*', serveStatic({ root: webDir }));
+  } else {
+    app.get('/', (c) => c.text('The chat page is not built: run `npm run build`, then reload. The API is at /api.', 503));
+  }
+  return app;
+}

@@ -1,0 +1,45 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Engine } from '../../engine.js';
+import { PapertalkError } from '../../errors.js';
+import { ErrorSchema, errorResponses, PaperListSchema, PaperSchema } from '../schemas.js';
+
+const getPaper = createRoute({
+  method: 'get',
+  path: '/api/papers/{id}',
+  summary: 'One paper by id',
+  request: { params: z.object({ id: z.string().min(1).max(300) }) },
+  responses: {
+    200: { content: { 'application/json': { schema: PaperSchema } }, description: 'The paper' },
+    404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No paper with that id' },
+    ...errorResponses,
+  },
+});
+
+const listPapers = createRoute({
+  method: 'get',
+  path: '/api/papers',
+  summary: 'Page through the indexed papers',
+  request: {
+    query: z.object({
+      offset: z.coerce.number().int().min(0).default(0),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+    }),
+  },
+  responses: {
+    200: { content: { 'application/json': { schema: PaperListSchema } }, description: 'A page of papers' },
+    ...errorResponses,
+  },
+});
+
+export function registerPaperRoutes(app: OpenAPIHono, engine: Engine) {
+  app.openapi(getPaper, (c) => {
+    const { id } = c.req.valid('param');
+    const paper = engine.getPaper(id);
+    if (!paper) throw new PapertalkError('not_found', `no paper with id "${id}"`, { field: 'id' });
+    return c.json(paper, 200);
+  });
+  app.openapi(listPapers, (c) => {
+    const { offset, limit } = c.req.valid('query');
+    return c.json({ ...engine.listPapers(offset, limit), offset, limit }, 200);
+  });
+}

@@ -1,0 +1,108 @@
+// Request and response schemas of the HTTP API. The routes validate with them and
+// /api/openapi.json is generated from them, so the docs cannot drift from the code.
+import { z } from '@hono/zod-openapi';
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'input_invalid' }),
+      message: z.string().openapi({ example: 'query: must not be empty' }),
+      field: z.string().optional().openapi({ example: 'query' }),
+    }),
+  })
+  .openapi('Error');
+
+export const SearchModeSchema = z.enum(['lexical', 'dense', 'hybrid']).openapi('SearchMode');
+
+export const PaperSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    abstract: z.string(),
+    date: z.string().optional(),
+    url: z.string().optional(),
+    authors: z.array(z.string()).optional(),
+  })
+  .openapi('Paper');
+
+export const SearchRequestSchema = z
+  .object({
+    query: z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters').openapi({
+      example: 'how do I pick good pretraining data',
+    }),
+    k: z.number().int().min(1).max(100).default(10).openapi({ example: 5 }),
+    mode: SearchModeSchema.optional().openapi({ description: 'Default hybrid; falls back to lexical when no embedding model is loaded.' }),
+  })
+  .openapi('SearchRequest');
+
+export const SearchHitSchema = PaperSchema.extend({
+  snippet: z.string().openapi({ description: 'The passage of the abstract that best matches the query.' }),
+  score: z.number(),
+  retrievers: z.array(z.enum(['lexical', 'dense'])),
+  coverage: z.number().openapi({ description: 'Idf-weighted share of the query terms found in the paper, 0..1.' }),
+}).openapi('SearchHit');
+
+export const SearchResponseSchema = z
+  .object({
+    results: z.array(SearchHitSchema),
+    mode: SearchModeSchema.openapi({ description: 'The mode that ran.' }),
+    took_ms: z.number(),
+  })
+  .openapi('SearchResponse');
+
+export const PaperInputSchema = z
+  .object({
+    id: z.string().max(200).optional(),
+    title: z.string().trim().min(1, 'must not be empty').max(1000),
+    abstract: z.string().trim().min(1, 'must not be empty').max(20_000),
+    date: z.string().max(100).optional(),
+    url: z.string().max(2000).optional(),
+    authors: z.union([z.array(z.string().max(500)).max(1000), z.string().max(20_000)]).optional(),
+  })
+  .openapi('PaperInput');
+
+export const IngestJsonSchema = z
+  .union([z.array(PaperInputSchema).min(1).max(100_000), z.object({ papers: z.array(PaperInputSchema).min(1).max(100_000) })])
+  .openapi('IngestRequest');
+
+export const IngestResponseSchema = z
+  .object({
+    added: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+    total: z.number().int(),
+    embedded: z.number().int(),
+    skipped: z.number().int().openapi({ description: 'Entries of a listing text that could not be read as papers.' }),
+    took_ms: z.number(),
+  })
+  .openapi('IngestResponse');
+
+export const PaperListSchema = z
+  .object({ papers: z.array(PaperSchema), total: z.number().int(), offset: z.number().int(), limit: z.number().int() })
+  .openapi('PaperList');
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    papers: z.number().int(),
+    chunks: z.number().int(),
+    vectors: z.number().int(),
+    index_dir: z.string(),
+    generation: z.string().nullable(),
+    search_modes: z.array(SearchModeSchema),
+    embedding: z.object({ loaded: z.boolean(), model: z.string(), dim: z.number().optional(), reason: z.string().optional() }),
+    llm: z
+      .object({
+        reachable: z.boolean(),
+        host: z.string(),
+        model: z.string(),
+        model_available: z.boolean().optional(),
+        reason: z.string().optional(),
+      })
+      .optional(),
+  })
+  .openapi('Health');
+
+export const errorResponses = {
+  400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Invalid input; `field` names the culprit.' },
+} as const;
