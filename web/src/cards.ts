@@ -1,0 +1,108 @@
+// Paper cards: a cited source under an answer, or a search result.
+import { getPaper, type Paper, type SearchHit, type Source, type Unsupported } from './api.js';
+import { h, safeHttpUrl } from './dom.js';
+import { appendHighlighted } from './highlight.js';
+
+export const UNSUPPORTED_TEXT = 'This sentence may not be supported by the cited abstract.';
+
+// Abstracts fetched for chat sources, shared by every card of the same paper.
+const paperCache = new Map<string, Promise<Paper>>();
+
+function fetchPaper(id: string): Promise<Paper> {
+  let pending = paperCache.get(id);
+  if (!pending) {
+    pending = getPaper(id);
+    paperCache.set(id, pending);
+    pending.catch(() => paperCache.delete(id));
+  }
+  return pending;
+}
+
+function titleElement(title: string, url: string | undefined): HTMLElement {
+  const href = safeHttpUrl(url);
+  const heading = h('h4', { class: 'card-title' });
+  if (href) heading.append(h('a', { href, target: '_blank', rel: 'noopener noreferrer', text: title }));
+  else heading.textContent = title;
+  return heading;
+}
+
+function metaLine(paper: { date?: string; authors?: string[] }): HTMLElement | null {
+  const parts: string[] = [];
+  if (paper.date) parts.push(paper.date);
+  if (paper.authors?.length) {
+    const shown = paper.authors.slice(0, 3).join(', ');
+    parts.push(paper.authors.length > 3 ? `${shown} et al.` : shown);
+  }
+  return parts.length ? h('p', { class: 'card-meta', text: parts.join(' · ') }) : null;
+}
+
+function snippetElement(snippet: string, query: string): HTMLElement {
+  const p = h('p', { class: 'snippet' });
+  appendHighlighted(p, snippet, query);
+  return p;
+}
+
+export interface SourceCardOptions {
+  domId: string;
+  query: string;
+  unsupported: Unsupported[];
+  cited: boolean;
+}
+
+/** A source under an answer; the abstract is fetched when the reader opens it. */
+export function sourceCard(source: Source, options: SourceCardOptions): HTMLLIElement {
+  const abstract = h('div', { class: 'abstract', text: 'Loading abstract…' });
+  const details = h('details', {}, h('summary', { text: 'Abstract' }), abstract);
+  details.addEventListener('toggle', () => {
+    if (!details.open || abstract.dataset.loaded) return;
+    abstract.dataset.loaded = 'pending';
+    fetchPaper(source.id).then(
+      (paper) => {
+        abstract.dataset.loaded = 'yes';
+        abstract.textContent = paper.abstract;
+        const href = safeHttpUrl(paper.url);
+        if (href) abstract.append(h('p', {}, h('a', { href, target: '_blank', rel: 'noopener noreferrer', text: 'Open the paper' })));
+      },
+      (error: unknown) => {
+        delete abstract.dataset.loaded;
+        abstract.textContent = `Could not load the abstract: ${error instanceof Error ? error.message : String(error)}`;
+      },
+    );
+  });
+
+  const card = h(
+    'li',
+    { class: options.cited ? 'card cited' : 'card', id: options.domId, tabindex: '-1', 'data-paper-id': source.id },
+    h('div', { class: 'card-head' }, h('span', { class: 'card-n', text: `[${source.n}]` }), titleElement(source.title, undefined)),
+    snippetElement(source.snippet, options.query),
+  );
+  for (const item of options.unsupported) {
+    card.append(
+      h(
+        'p',
+        { class: 'unsupported-note' },
+        h('strong', { text: 'Check this: ' }),
+        `${UNSUPPORTED_TEXT} `,
+        h('q', { text: item.sentence }),
+      ),
+    );
+  }
+  card.append(details);
+  return card;
+}
+
+/** One result of a plain paper search: snippet up front, full abstract on expand. */
+export function searchCard(hit: SearchHit, rank: number, query: string): HTMLLIElement {
+  return h(
+    'li',
+    { class: 'card', 'data-paper-id': hit.id },
+    h('div', { class: 'card-head' }, h('span', { class: 'card-n', text: `${rank}.` }), titleElement(hit.title, hit.url)),
+    metaLine(hit),
+    snippetElement(hit.snippet, query),
+    h('details', {}, h('summary', { text: 'Abstract' }), h('div', { class: 'abstract', text: hit.abstract })),
+    h('p', {
+      class: 'card-score',
+      text: `score ${hit.score.toFixed(3)} · matched by ${hit.retrievers.join(' + ') || 'n/a'} · covers ${Math.round(hit.coverage * 100)}% of the query`,
+    }),
+  );
+}

@@ -1,0 +1,359 @@
+// The chat page: wires the composer, the conversation and search views, and the status badges.
+import { ApiError, getHealth, isAbort, search, streamChat, type ChatMessage, type Health } from './api.js';
+import { searchCard } from './cards.js';
+import { copyText, h } from './dom.js';
+import { loadConversation, loadView, saveConversation, saveView, type AssistantTurn, type Turn, type View } from './store.js';
+import { renderAnswerBody, renderTurn, turnDomId } from './turns.js';
+
+const SEARCH_K = 20;
+
+function byId<T extends HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`page is missing #${id}`);
+  return element as T;
+}
+
+const ui = {
+  form: byId<HTMLFormElement>('composer'),
+  prompt: byId<HTMLTextAreaElement>('prompt'),
+  send: byId<HTMLButtonElement>('send'),
+  stop: byId<HTMLButtonElement>('stop'),
+  newChat: byId<HTMLButtonElement>('new-chat'),
+  status: byId<HTMLElement>('status'),
+  chatView: byId<HTMLElement>('chat-view'),
+  conversation: byId<HTMLOListElement>('conversation'),
+  emptyState: byId<HTMLElement>('empty-state'),
+  searchView: byId<HTMLElement>('search-view'),
+  searchSummary: byId<HTMLElement>('search-summary'),
+  searchResults: byId<HTMLOListElement>('search-results'),
+  announcer: byId<HTMLElement>('announcer'),
+  viewInputs: [...document.querySelectorAll<HTMLInputElement>('input[name="view"]')],
+};
+
+let turns: Turn[] = loadConversation();
+let view: View = loadView();
+let inFlight: AbortController | undefined;
+
+// ---------- announcements: a few polite messages per answer, never one per token ----------
+
+function announce(message: string): void {
+  // Clearing first makes screen readers repeat an identical message.
+  ui.announcer.textContent = '';
+  window.setTimeout(() => (ui.announcer.textContent = message), 50);
+}
+
+// ---------- conversation rendering ----------
+
+function questionFor(index: number): string {
+  for (let i = index - 1; i >= 0; i--) {
+    const turn = turns[i];
+    if (turn?.role === 'user') return turn.content;
+  }
+  return '';
+}
+
+function contextFor(index: number) {
+  const isLast = index === turns.length - 1;
+  return {
+    index,
+    query: questionFor(index),
+    canRegenerate: isLast && !inFlight,
+    actions: { copy: copyAnswer, regenerate },
+  };
+}
+
+function renderConversation(): void {
+  ui.conversation.replaceChildren(...turns.map((turn, index) => renderTurn(turn, contextFor(index))));
+  ui.emptyState.hidden = turns.length > 0;
+  ui.newChat.disabled = turns.length === 0 && !inFlight;
+}
+
+function rerenderTurn(index: number): void {
+  const turn = turns[index];
+  const old = document.getElementById(turnDomId(index));
+  if (!turn || !old) return renderConversation();
+  old.replaceWith(renderTurn(turn, contextFor(index)));
+}
+
+function nearBottom(): boolean {
+  return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 120;
+}
+
+function keepScrolled(wasNearBottom: boolean): void {
+  if (wasNearBottom) window.scrollTo({ top: document.documentElement.scrollHeight });
+}
+
+// Tokens arrive far faster than anyone reads: repaint at most once per animation frame.
+let paintScheduled = false;
+function scheduleAnswerPaint(index: number): void {
+  if (paintScheduled) return;
+  paintScheduled = true;
+  requestAnimationFrame(() => {
+    paintScheduled = false;
+    const turn = turns[index];
+    const answer = document.querySelector<HTMLElement>(`#${turnDomId(index)} .answer`);
+    if (!turn || turn.role !== 'assistant' || !answer) return;
+    const wasNear = nearBottom();
+    renderAnswerBody(answer, turn, index);
+    keepScrolled(wasNear);
+  });
+}
+
+// ---------- chat ----------
+
+/** The conversation as the API wants it: questions and the answers that have text. */
+function messagesUpTo(end: number): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  for (const turn of turns.slice(0, end)) {
+    if (turn.role === 'user') messages.push({ role: 'user', content: turn.content });
+    else if (turn.content.trim() && turn.status !== 'error') messages.push({ role: 'assistant', content: turn.content });
+  }
+  return messages;
+}
+
+function setBusy(busy: boolean): void {
+  ui.send.disabled = busy;
+  ui.stop.hidden = !busy;
+  ui.send.hidden = busy;
+}
+
+async function runChat(): Promise<void> {
+  const controller = new AbortController();
+  inFlight = controller;
+  const turn: AssistantTurn = { role: 'assistant', content: '', status: 'streaming', sources: [], citations: [], unsupported: [], relevant: true };
+  turns.push(turn);
+  const index = turns.length - 1;
+  setBusy(true);
+  renderConversation();
+  keepScrolled(true);
+  saveConversation(turns);
+  announce('Searching the papers…');
+
+  try {
+    await streamChat(
+      messagesUpTo(index),
+      {
+        onSources(sources) {
+          turn.sources = sources;
+          const wasNear = nearBottom();
+          rerenderTurn(index);
+          keepScrolled(wasNear);
+          announce(sources.length ? `Found ${sources.length} papers. Writing the answer…` : 'No papers found.');
+        },
+        onToken(text) {
+          turn.content += text;
+          scheduleAnswerPaint(index);
+        },
+        onDone(done) {
+          turn.content = done.answer;
+          turn.citations = done.citations ?? [];
+          turn.unsupported = done.unsupported ?? [];
+          turn.relevant = done.relevant !== false;
+          turn.mode = done.mode;
+          turn.notice = done.notice;
+          turn.status = 'done';
+        },
+      },
+      controller.signal,
+    );
+    announce(`Answer ready. ${turn.content}`);
+  } catch (error) {
+    if (isAbort(error)) {
+      turn.status = 'stopped';
+      announce('Stopped.');
+    } else {
+      turn.status = 'error';
+      turn.error = error instanceof ApiError ? error.message : `Unexpected error: ${String(error)}`;
+      announce(turn.error);
+      void refreshHealth();
+    }
+  } finally {
+    if (inFlight === controller) inFlight = undefined;
+    setBusy(false);
+    saveConversation(turns);
+    const wasNear = nearBottom();
+    renderConversation();
+    keepScrolled(wasNear);
+  }
+}
+
+function ask(question: string): void {
+  turns.push({ role: 'user', content: question });
+  saveConversation(turns);
+  void runChat();
+}
+
+function regenerate(): void {
+  if (inFlight) return;
+  const last = turns[turns.length - 1];
+  if (last?.role === 'assistant') turns.pop();
+  if (turns[turns.length - 1]?.role !== 'user') return renderConversation();
+  void runChat();
+}
+
+function stop(): void {
+  inFlight?.abort();
+}
+
+function newChat(): void {
+  inFlight?.abort();
+  turns = [];
+  saveConversation(turns);
+  renderConversation();
+  ui.prompt.focus();
+  announce('New chat started.');
+}
+
+function answerAsPlainText(turn: AssistantTurn): string {
+  const cited = turn.citations.length
+    ? turn.citations
+    : turn.sources.map((s) => ({ n: s.n, id: s.id, title: s.title }));
+  const references = cited.map((c) => `[${c.n}] ${c.title} (${c.id})`);
+  return references.length ? `${turn.content.trim()}\n\nReferences\n${references.join('\n')}\n` : `${turn.content.trim()}\n`;
+}
+
+function copyAnswer(turn: AssistantTurn, button: HTMLButtonElement): void {
+  void copyText(answerAsPlainText(turn)).then((ok) => {
+    button.textContent = ok ? 'Copied' : 'Copy failed';
+    announce(ok ? 'Answer copied.' : 'Could not copy; select the text instead.');
+    window.setTimeout(() => (button.textContent = 'Copy answer'), 2000);
+  });
+}
+
+/** A click on [n] brings the cited card into view and flashes it. */
+function onConversationClick(event: MouseEvent): void {
+  const link = (event.target as Element | null)?.closest<HTMLAnchorElement>('a.cite');
+  if (!link) return;
+  event.preventDefault();
+  const card = document.getElementById(link.hash.slice(1));
+  if (!card) return;
+  const hidden = card.closest('details');
+  if (hidden && !hidden.open) hidden.open = true;
+  const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  card.scrollIntoView({ behavior: reduceMotion ? 'auto' : 'smooth', block: 'center' });
+  card.classList.remove('flash');
+  void card.offsetWidth; // restart the animation when the same card is clicked twice
+  card.classList.add('flash');
+  card.focus({ preventScroll: true });
+  window.clearTimeout(Number(card.dataset.flashTimer));
+  card.dataset.flashTimer = String(window.setTimeout(() => card.classList.remove('flash'), 2500));
+}
+
+// ---------- search ----------
+
+let searchController: AbortController | undefined;
+
+async function runSearch(query: string): Promise<void> {
+  searchController?.abort();
+  const controller = new AbortController();
+  searchController = controller;
+  ui.searchSummary.className = 'search-summary';
+  ui.searchSummary.textContent = 'Searching…';
+  try {
+    const response = await search(query, SEARCH_K, controller.signal);
+    ui.searchResults.replaceChildren(...response.results.map((hit, i) => searchCard(hit, i + 1, query)));
+    const count = response.results.length;
+    ui.searchSummary.textContent = count
+      ? `${count} ${count === 1 ? 'paper' : 'papers'} for “${query}” · ${response.mode} search · ${Math.round(response.took_ms)} ms`
+      : `No papers match “${query}”.`;
+    announce(ui.searchSummary.textContent);
+  } catch (error) {
+    if (isAbort(error)) return;
+    ui.searchResults.replaceChildren();
+    ui.searchSummary.className = 'search-summary error';
+    ui.searchSummary.textContent = error instanceof ApiError ? error.message : `Unexpected error: ${String(error)}`;
+    announce(ui.searchSummary.textContent);
+  }
+}
+
+// ---------- view toggle and composer ----------
+
+function applyView(next: View): void {
+  view = next;
+  saveView(view);
+  for (const input of ui.viewInputs) input.checked = input.value === view;
+  ui.chatView.hidden = view !== 'chat';
+  ui.searchView.hidden = view !== 'search';
+  document.body.dataset.view = view;
+  ui.prompt.placeholder =
+    view === 'chat' ? 'Ask about the papers… (Enter sends, Shift+Enter adds a line)' : 'Search paper titles and abstracts…';
+  ui.send.textContent = view === 'chat' ? 'Send' : 'Search';
+}
+
+function submit(): void {
+  const text = ui.prompt.value.trim();
+  if (!text) {
+    ui.prompt.focus();
+    return;
+  }
+  if (view === 'search') {
+    void runSearch(text);
+    return;
+  }
+  if (inFlight) return;
+  ui.prompt.value = '';
+  ask(text);
+}
+
+// ---------- status badges from /api/health ----------
+
+function badge(text: string, kind: 'warn' | 'error' | 'ok', title?: string): HTMLElement {
+  return h('span', { class: `badge ${kind}`, title, text });
+}
+
+function renderHealth(health: Health): void {
+  const badges: HTMLElement[] = [];
+  const llm = health.llm;
+  if (llm && !llm.reachable) {
+    badges.push(badge('LLM offline: extractive answers', 'warn', llm.reason ?? `No Ollama at ${llm.host}`));
+  } else if (llm && llm.model_available === false) {
+    badges.push(badge(`Model ${llm.model} missing: extractive answers`, 'warn', llm.reason ?? `Run: ollama pull ${llm.model}`));
+  }
+  const semantic = health.search_modes.some((m) => m === 'dense' || m === 'hybrid');
+  if (!semantic) badges.push(badge('Lexical search only', 'warn', health.embedding.reason ?? 'No embedding model is loaded.'));
+  if (health.papers === 0) badges.push(badge('Index is empty', 'error', 'Ingest papers first: papertalk ingest <path>'));
+  if (badges.length === 0) badges.push(badge(`${health.papers} papers`, 'ok', `Model ${llm?.model ?? 'n/a'}`));
+  else badges.push(badge(`${health.papers} papers`, 'ok'));
+  ui.status.replaceChildren(...badges);
+}
+
+async function refreshHealth(): Promise<void> {
+  try {
+    renderHealth(await getHealth());
+  } catch (error) {
+    ui.status.replaceChildren(badge('Server unreachable', 'error', error instanceof Error ? error.message : String(error)));
+  }
+}
+
+// ---------- wiring ----------
+
+ui.form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  submit();
+});
+ui.prompt.addEventListener('keydown', (event) => {
+  // Enter sends; Shift+Enter is a new line; Enter while composing (IME) is not a send.
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    submit();
+  }
+});
+ui.stop.addEventListener('click', () => {
+  stop();
+  ui.prompt.focus();
+});
+ui.newChat.addEventListener('click', newChat);
+ui.conversation.addEventListener('click', onConversationClick);
+for (const input of ui.viewInputs) input.addEventListener('change', () => input.checked && applyView(input.value as View));
+window.addEventListener('storage', (event) => {
+  // Another tab changed the conversation: follow it unless this tab is mid-answer.
+  if (event.key && event.key.startsWith('papertalk.chat') && !inFlight) {
+    turns = loadConversation();
+    renderConversation();
+  }
+});
+
+applyView(view);
+renderConversation();
+void refreshHealth();
+if (turns.length) keepScrolled(true);
