@@ -1,0 +1,159 @@
+// JSON sources: JSON Lines of `{id?, title, abstract, date?, url?, authors?}`, a JSON array of
+// the same, and BEIR `corpus.jsonl` lines `{_id, title, text, metadata}`. One bad record is
+// skipped with its line number; it never fails the file.
+import type { PaperInput } from '../types.js';
+import { sanitizeSourceId } from './paper-id.js';
+import { MAX_ABSTRACT_LENGTH, MAX_TITLE_LENGTH, cleanField, cleanText } from './text.js';
+import type { ParseResult, SkippedLine } from './types.js';
+
+// A record line longer than this cannot hold a title and abstract within their limits
+// plus reasonable metadata; rejecting it early keeps JSON.parse off hostile megabyte lines.
+const MAX_RECORD_LENGTH = 1_000_000;
+const MAX_AUTHORS = 1000;
+const MAX_SHORT_FIELD_LENGTH = 300;
+
+type RecordCheck = { ok: true; input: PaperInput; beir: boolean } | { ok: false; reason: string };
+
+/** JSON Lines, generic or BEIR; the format is BEIR when the first usable record is BEIR-shaped. */
+export function parseJsonLines(text: string): ParseResult {
+  const papers: PaperInput[] = [];
+  const skipped: SkippedLine[] = [];
+  let beir: boolean | undefined;
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    if (line.trim() === '') continue;
+    const check = line.length > MAX_RECORD_LENGTH ? tooLong(line.length) : recordFromJson(line);
+    if (!check.ok) {
+      skipped.push({ line: index + 1, reason: check.reason });
+      continue;
+    }
+    beir ??= check.beir;
+    papers.push(check.input);
+  }
+  return { format: beir ? 'beir' : 'jsonl', papers, skipped };
+}
+
+/**
+ * A JSON document: an array of records, or a single record object. Skipped items carry the
+ * line their element starts on. Returns undefined when the text is not valid JSON.
+ */
+export function parseJsonDocument(text: string): ParseResult | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const items = Array.isArray(value) ? value : [value];
+  const itemLines = Array.isArray(value) ? topLevelItemLines(text) : [];
+  const papers: PaperInput[] = [];
+  const skipped: SkippedLine[] = [];
+  items.forEach((item, index) => {
+    const check = recordToInput(item);
+    if (check.ok) papers.push(check.input);
+    else skipped.push({ line: itemLines.length === items.length ? itemLines[index]! : 1, reason: `item ${index + 1}: ${check.reason}` });
+  });
+  return { format: 'json', papers, skipped };
+}
+
+function recordFromJson(line: string): RecordCheck {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    // RangeError for absurdly deep nesting lands here too.
+    return { ok: false, reason: `not valid JSON (${error instanceof SyntaxError ? error.message : 'too deeply nested'})` };
+  }
+  return recordToInput(value);
+}
+
+/** Map one parsed record to a PaperInput: generic fields, or BEIR's `_id`/`text` when there is no `abstract`. */
+export function recordToInput(value: unknown): RecordCheck {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, reason: 'not a JSON object' };
+  }
+  const record = value as Record<string, unknown>;
+  const beir = !('abstract' in record) && ('text' in record || '_id' in record);
+  const title = cleanField('title', record.title, MAX_TITLE_LENGTH);
+  if (!title.ok) return { ok: false, reason: title.reason };
+  const abstract = cleanField(beir ? 'text' : 'abstract', beir ? record.text : record.abstract, MAX_ABSTRACT_LENGTH);
+  if (!abstract.ok) return { ok: false, reason: abstract.reason };
+
+  const input: PaperInput = { title: title.value, abstract: abstract.value };
+  const rawId = beir ? record._id : record.id;
+  if (rawId !== undefined && rawId !== null) {
+    if (typeof rawId !== 'string' && typeof rawId !== 'number') return { ok: false, reason: 'id is not a string or number' };
+    const id = sanitizeSourceId(String(rawId));
+    if (id === undefined) return { ok: false, reason: `id "${String(rawId).slice(0, 80)}" has no usable characters` };
+    input.id = id;
+  }
+  const date = shortText(record.date);
+  const url = httpUrl(record.url);
+  const authors = authorList(record.authors);
+  if (date) input.date = date;
+  if (url) input.url = url;
+  if (authors.length > 0) input.authors = authors;
+  return { ok: true, input, beir };
+}
+
+function shortText(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string' || value.length > MAX_SHORT_FIELD_LENGTH * 4) return undefined;
+  const text = cleanText(value);
+  return text && text.length <= MAX_SHORT_FIELD_LENGTH ? text : undefined;
+}
+
+/** Only http(s) links survive: the web page renders `url` as a link, so no `javascript:`. */
+function httpUrl(value: unknown): string | undefined {
+  const text = shortText(value);
+  if (!text || !URL.canParse(text)) return undefined;
+  const url = new URL(text);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+}
+
+/** Authors as an array, or one string separated by semicolons, or else by commas and "and". */
+function authorList(value: unknown): string[] {
+  const names = Array.isArray(value)
+    ? value.slice(0, MAX_AUTHORS)
+    : typeof value === 'string' && value.length <= MAX_SHORT_FIELD_LENGTH * MAX_AUTHORS
+      ? value.split(value.includes(';') ? /;/ : /,|\band\b/)
+      : [];
+  return names
+    .map(shortText)
+    .filter((name): name is string => name !== undefined)
+    .slice(0, MAX_AUTHORS);
+}
+
+function tooLong(length: number): RecordCheck {
+  return { ok: false, reason: `line is too long (${length} characters, at most ${MAX_RECORD_LENGTH})` };
+}
+
+/** 1-based line on which each element of a top-level JSON array starts (text must be valid JSON). */
+function topLevelItemLines(text: string): number[] {
+  const starts: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let expectingItem = false;
+  for (const char of text) {
+    if (char === '\n') line++;
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (char === '\\') escaped = true;
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === ' ' || char === '\t' || char === '\r' || char === '\n') continue;
+    if (depth === 1 && expectingItem && char !== ']') {
+      starts.push(line);
+      expectingItem = false;
+    }
+    if (char === '"') inString = true;
+    else if (char === '[' || char === '{') expectingItem = ++depth === 1;
+    else if (char === ']' || char === '}') depth--;
+    else if (char === ',' && depth === 1) expectingItem = true;
+  }
+  return starts;
+}

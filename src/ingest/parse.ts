@@ -1,0 +1,58 @@
+// One entry point for every source format: detect it from the content (the filename only
+// breaks ties), parse, and fail with a readable error when nothing usable is inside.
+import { PapertalkError } from '../errors.js';
+import { parseHfListing } from './hf-listing.js';
+import { parseJsonDocument, parseJsonLines } from './json-records.js';
+import type { ParseResult } from './types.js';
+
+export interface ParseOptions {
+  /** Where the text came from: names the source in errors and hints at the format. */
+  filename?: string;
+}
+
+/**
+ * Parse a listing page, JSON Lines (generic or BEIR corpus.jsonl) or a JSON array into paper
+ * inputs. Unusable records are reported in `skipped`; a source with no usable paper at all
+ * throws PapertalkError('parse_failed'). Never throws anything else, whatever the input.
+ */
+export function parseSource(text: string, options: ParseOptions = {}): ParseResult {
+  const source = options.filename ?? 'input';
+  let result: ParseResult;
+  try {
+    result = parseByContent(text.replace(/^\uFEFF/, ''), options.filename);
+  } catch (error) {
+    // Defensive: the parsers do not throw, but "never crashes" should not rest on that alone.
+    throw new PapertalkError('parse_failed', `${source}: could not be parsed (${String(error).slice(0, 200)})`, { cause: error });
+  }
+  if (result.papers.length === 0) {
+    const first = result.skipped[0];
+    const why = first ? `; line ${first.line}: ${first.reason}` : '';
+    throw new PapertalkError('parse_failed', `${source}: no papers found (read as ${result.format})${why}`);
+  }
+  return result;
+}
+
+const JSON_EXTENSIONS = new Set(['.json', '.jsonl', '.ndjson']);
+
+function parseByContent(text: string, filename: string | undefined): ParseResult {
+  const extension = filename?.toLowerCase().match(/\.[a-z0-9]+$/)?.[0] ?? '';
+  const first = text.trimStart()[0];
+  if (first !== '[' && first !== '{' && !JSON_EXTENSIONS.has(extension)) return parseListing(text);
+  const json = parseJson(text, extension);
+  if (json.papers.length > 0 || JSON_EXTENSIONS.has(extension)) return json;
+  // A listing whose first title happens to start with "[" or "{".
+  const listing = parseListing(text);
+  return listing.papers.length > 0 ? listing : json;
+}
+
+function parseJson(text: string, extension: string): ParseResult {
+  // A .json file or a leading "[" is one document; else one object per line is the common
+  // case, with a pretty-printed single object as the fallback.
+  if (extension === '.json' || text.trimStart()[0] === '[') return parseJsonDocument(text) ?? parseJsonLines(text);
+  const lines = parseJsonLines(text);
+  return lines.papers.length > 0 ? lines : (parseJsonDocument(text) ?? lines);
+}
+
+function parseListing(text: string): ParseResult {
+  return { format: 'hf-listing', ...parseHfListing(text) };
+}
