@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../config.js';
 import { openEngine, type Engine, type OpenOptions } from '../engine.js';
 import { PapertalkError, describeError, isPapertalkError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { createApp } from '../server/app.js';
+import { createServerApp } from '../server/index.js';
 import { checkExposure, closeOnSignals, listen } from '../server/serve.js';
 import { formatSearch, printJson, processIo, type Io } from './output.js';
 import { ingestProgress } from './progress.js';
@@ -68,7 +68,7 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
       checkExposure(config);
       const log = createLogger(config.logLevel);
       const engine = await openEngine(config, { log, seed: true });
-      const app = createApp(engine);
+      const app = createServerApp(engine);
       const server = await listen(app, config);
       const health = engine.health();
       log.info(`papertalk serving ${health.papers} papers (${health.search_modes.join(', ')} search) at ${server.url}`);

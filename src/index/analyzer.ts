@@ -25,9 +25,9 @@ function stem(word: string): string {
 }
 
 /**
- * Index terms of one token: stopwords dropped, Porter-stemmed. A compound such as
- * "pre-training" yields its parts and the joined form, so that "pre-training",
- * "pretraining" and "pre training" all match.
+ * Index terms of one document token: stopwords dropped, Porter-stemmed. A compound such as
+ * "pre-training" is indexed as its joined form and its parts, so that a query for
+ * "pretraining" or for "pre training" finds it.
  */
 export function termsOf(token: string): string[] {
   const plain = token.replace(/['’]s$/, '').replace(/['’]/g, '');
@@ -35,11 +35,26 @@ export function termsOf(token: string): string[] {
     return isNoise(plain) ? [] : [stem(plain)];
   }
   const parts = plain.split('-').filter((part) => part && !isNoise(part));
-  const joined = plain.replace(/-/g, '');
-  return [stem(joined), ...parts.map(stem)];
+  return [stem(plain.replace(/-/g, '')), ...parts.map(stem)];
 }
 
-/** All index terms of a text, in order, with repeats. */
+/**
+ * Terms of one query token. A compound counts once, as its joined form (which every
+ * spelling of it in a document yields), so "pre-training" in a question weighs no more
+ * than "pretraining".
+ */
+export function queryTermsOf(token: string): string[] {
+  const plain = token.replace(/['’]s$/, '').replace(/['’]/g, '');
+  if (!plain.includes('-')) return isNoise(plain) ? [] : [stem(plain)];
+  return [stem(plain.replace(/-/g, ''))];
+}
+
+/** All index terms of a document text, in order, with repeats. */
 export function analyze(text: string): string[] {
   return tokenize(text).flatMap(termsOf);
+}
+
+/** All terms of a query, in order, with repeats. */
+export function analyzeQuery(text: string): string[] {
+  return tokenize(text).flatMap(queryTermsOf);
 }

@@ -1,7 +1,7 @@
 // The persisted lexical index: BM25 over title and abstract, by MiniSearch.
 import MiniSearch from 'minisearch';
 import type { Paper } from '../types.js';
-import { analyze, termsOf, tokenize } from './analyzer.js';
+import { analyze, queryTermsOf, termsOf, tokenize } from './analyzer.js';
 
 /** BM25 settings and field weights. Chosen on SciFact's train split (see bench/quality.ts). */
 export const lexicalDefaults = {
@@ -33,6 +33,7 @@ function miniSearchOptions() {
     tokenize,
     processTerm: termsOf,
     searchOptions: {
+      processTerm: queryTermsOf,
       combineWith: 'OR' as const,
       prefix: false,
       fuzzy: false,

@@ -1,13 +1,13 @@
 // "Why this paper": the passage of an abstract that best matches the query, and how much of
 // the query a paper covers at all.
-import { analyze } from '../index/analyzer.js';
+import { analyze, analyzeQuery } from '../index/analyzer.js';
 import type { LexicalIndex } from '../index/lexical.js';
 import { splitSentences } from '../index/sentences.js';
 
 /** Distinct analyzed terms of a query with their idf, rarest first. */
 export function queryTerms(query: string, lexical: LexicalIndex): Map<string, number> {
   const terms = new Map<string, number>();
-  for (const term of analyze(query)) terms.set(term, lexical.idf(term));
+  for (const term of analyzeQuery(query)) terms.set(term, lexical.idf(term));
   return terms;
 }
 
