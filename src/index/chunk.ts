@@ -36,16 +36,19 @@ export function chunkPaper(paper: Paper, countTokens: (s: string) => number, max
   const units = splitSentences(abstract).flatMap((sentence) =>
     fits(sentence.start, sentence.end) ? [sentence] : splitToFit(abstract, sentence, fits),
   );
-  const first = units[0];
-  if (!first) return [make(0, 0, abstract.length)];
-  const last = units[units.length - 1]!;
-  if (fits(first.start, last.end)) return [make(0, first.start, last.end)];
+  if (units.length === 0) return [make(0, 0, abstract.length)];
 
+  // Word-piece counts add up across whitespace, so sums of per-unit counts find a chunk's end
+  // cheaply; the real count of the whole chunk text then has the last word.
+  const prefixTokens = countTokens(prefix);
+  const unitTokens = units.map((unit) => countTokens(abstract.slice(unit.start, unit.end)));
   const chunks: Chunk[] = [];
   let from = 0;
   while (from < units.length) {
     let to = from;
-    while (to + 1 < units.length && fits(units[from]!.start, units[to + 1]!.end)) to++;
+    let estimate = prefixTokens + unitTokens[from]!;
+    while (to + 1 < units.length && estimate + unitTokens[to + 1]! <= maxTokens) estimate += unitTokens[++to]!;
+    while (to > from && !fits(units[from]!.start, units[to]!.end)) to--;
     chunks.push(make(chunks.length, units[from]!.start, units[to]!.end));
     if (to === units.length - 1) break;
     // Start the next chunk on this chunk's last sentence, unless that would add nothing new.

@@ -114,7 +114,10 @@ async function loadExclusive(config: EmbedderConfig): Promise<EmbedderStatus> {
     const where = config.allowRemoteModels
       ? `could not be read from ${modelDir} nor downloaded from the Hugging Face Hub`
       : `could not be loaded from ${modelDir}`;
-    return fail(`${model} (${dtype}) ${where}: ${describeError(error)}`);
+    return fail(
+      `${model} (${dtype}) ${where} (${describeWithCause(error)}); put config.json, tokenizer.json, ` +
+        `tokenizer_config.json and onnx/${WEIGHTS_FILE[dtype]} there, or set PAPERTALK_DENSE=false for lexical-only search`,
+    );
   }
 
   try {
@@ -201,6 +204,12 @@ async function fetchWithResponseTimeout(input: string | URL, init?: RequestInit)
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** "fetch failed" says little; its cause ("connect ECONNREFUSED …") says what happened. */
+function describeWithCause(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause === undefined ? describeError(error) : `${describeError(error)}: ${describeError(cause)}`;
 }
 
 async function exists(file: string): Promise<boolean> {
