@@ -72,6 +72,17 @@ describe('vectra vector store', () => {
     expect((await store.query(Float32Array.from([1, 0, 0]), 5)).map((h) => h.id)).toEqual(['b#0']);
   });
 
+  it('keeps changes made while a commit is writing for the next commit', async () => {
+    const dir = freshDir();
+    const store = await createVectraStore(dir, 3);
+    store.add([east]);
+    const first = store.commit();
+    store.add([north]);
+    const second = store.commit();
+    await Promise.all([first, second]);
+    expect((await openVectraStore(dir)).ids().sort()).toEqual(['a#0', 'b#0']);
+  });
+
   it('replaces an item added again under the same id, score included', async () => {
     const store = await storeWith([east, north]);
     store.add([item('a#0', [0, 2, 0])]);
@@ -104,15 +115,16 @@ describe('vectra vector store', () => {
     expect(await reopened.query(query, 5)).toEqual(await store.query(query, 5));
   });
 
-  it('keeps only the paper id beside each vector on disk', async () => {
+  it('keeps only the paper id beside each vector on disk, and float32 values exactly', async () => {
     const dir = freshDir();
     const store = await createVectraStore(dir, 3);
-    store.add([east]);
+    const precise = item('a#0', [0.1, -1 / 3, 123456.789]);
+    store.add([precise]);
     await store.commit();
     const onDisk = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8'));
     expect(onDisk.items).toHaveLength(1);
     expect(onDisk.items[0].metadata).toEqual({ paperId: 'a' });
-    expect(onDisk.items[0].vector).toEqual([1, 0, 0]);
+    expect(Float32Array.from(onDisk.items[0].vector)).toEqual(precise.vector);
   });
 
   it('forks into a new folder that changes independently of the original', async () => {

@@ -58,6 +58,7 @@ class VectraStore implements VectorStore {
   private committed: Set<string>;
   /** Buffered changes by id: an item to write, or null to delete. */
   private pending = new Map<string, VectorItem | null>();
+  private committing: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly dir: string,
@@ -90,28 +91,46 @@ class VectraStore implements VectorStore {
     }
   }
 
-  async commit(): Promise<void> {
+  /** Commits run one at a time; a later one waits for the earlier. */
+  commit(): Promise<void> {
+    const run = this.committing.then(() => this.writePending());
+    this.committing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writePending(): Promise<void> {
     if (this.pending.size === 0) return;
-    await this.index.beginUpdate();
+    // Changes made while this batch is being written belong to the next commit.
+    const batch = this.pending;
+    this.pending = new Map();
     try {
-      for (const [id, item] of this.pending) {
+      await this.index.beginUpdate();
+      for (const [id, item] of batch) {
         // Delete then insert rather than upsert: vectra's upsert keeps the old vector's norm.
         if (this.committed.has(id)) await this.index.deleteItem(id);
         if (item) {
-          await this.index.insertItem({ id, vector: Array.from(item.vector), metadata: { paperId: item.paperId } });
+          await this.index.insertItem({ id, vector: toJsonVector(item.vector), metadata: { paperId: item.paperId } });
         }
       }
       await this.index.endUpdate();
     } catch (error) {
       this.index.cancelUpdate();
+      for (const [id, item] of batch) if (!this.pending.has(id)) this.pending.set(id, item);
       throw new PapertalkError(
         'index_write_failed',
         `could not write the vector store ${path.join(this.dir, INDEX_FILE)}: ${describeError(error)}`,
         { cause: error },
       );
     }
-    this.committed = new Set(this.current.keys());
-    this.pending = new Map();
+    for (const [id, item] of batch) {
+      if (item) this.committed.add(id);
+      else this.committed.delete(id);
+    }
+  }
+
+  /** Resolves once no commit is in flight, so the files on disk are whole. */
+  async settled(): Promise<void> {
+    await this.committing;
   }
 
   async query(vector: Float32Array, k: number): Promise<VectorHit[]> {
@@ -181,6 +200,7 @@ export async function openVectraStore(dir: string): Promise<VectorStore> {
  */
 export async function forkVectraStore(from: VectorStore, dir: string): Promise<VectorStore> {
   if (!(from instanceof VectraStore)) throw new TypeError('forkVectraStore needs a store opened by this module');
+  await from.settled();
   if (from.hasPendingChanges()) throw new Error('commit the vector store before forking it');
   if (path.resolve(from.dir) === path.resolve(dir)) throw new Error(`cannot fork a vector store into its own folder ${dir}`);
   await mkdir(dir, { recursive: true });
@@ -188,6 +208,14 @@ export async function forkVectraStore(from: VectorStore, dir: string): Promise<V
   await copyFile(path.join(from.dir, INDEX_FILE), path.join(dir, INDEX_FILE));
   await writeMeta(dir, from.dim);
   return openVectraStore(dir);
+}
+
+/**
+ * Nine significant digits restore a float32 exactly, and print about half as long as the
+ * float64 expansion: vectra's JSON file, its parse and its copy-on-update all shrink with it.
+ */
+function toJsonVector(vector: Float32Array): number[] {
+  return Array.from(vector, (x) => Number(x.toPrecision(9)));
 }
 
 async function writeMeta(dir: string, dim: number): Promise<void> {
