@@ -1,0 +1,160 @@
+// Configuration: one zod object read from the environment, CLI flags winning, bad values
+// reported by the name of the environment variable a user would fix.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { envNames, isLoopback, loadConfig, normalizeOllamaHost } from '../src/config.js';
+import { PapertalkError } from '../src/errors.js';
+import { checkExposure } from '../src/server/serve.js';
+
+const cwd = '/srv/papertalk';
+
+function configError(env: Record<string, string>): PapertalkError {
+  try {
+    loadConfig(env, {}, cwd);
+  } catch (error) {
+    expect(error).toBeInstanceOf(PapertalkError);
+    return error as PapertalkError;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be rejected`);
+}
+
+describe('loadConfig', () => {
+  it('uses safe local defaults when nothing is set', () => {
+    const config = loadConfig({}, {}, cwd);
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      indexDir: path.join(cwd, 'index'),
+      modelsDir: path.join(cwd, 'models'),
+      seedCorpus: path.join(cwd, 'data/sample'),
+      allowRemoteModels: true,
+      dense: true,
+      embedModel: 'Xenova/all-MiniLM-L6-v2',
+      embedDtype: 'auto',
+      ollamaHost: 'http://127.0.0.1:11434',
+      authAll: false,
+      logLevel: 'info',
+    });
+    expect(config.token).toBeUndefined();
+  });
+
+  it('reads every setting from its documented environment variable', () => {
+    const config = loadConfig(
+      {
+        PAPERTALK_PORT: '8080',
+        PAPERTALK_HOST: 'localhost',
+        PAPERTALK_INDEX_DIR: 'my-index',
+        PAPERTALK_MODELS_DIR: '/opt/models',
+        PAPERTALK_ALLOW_REMOTE_MODELS: 'false',
+        PAPERTALK_EMBED_MODEL: 'Xenova/bge-small-en-v1.5',
+        PAPERTALK_EMBED_DTYPE: 'q8',
+        PAPERTALK_DENSE: '0',
+        OLLAMA_HOST: 'gpu-box:11500',
+        PAPERTALK_LLM_MODEL: 'qwen2.5:7b',
+        PAPERTALK_LLM_NUM_CTX: '4096',
+        PAPERTALK_LLM_FIRST_TOKEN_TIMEOUT_MS: '5000',
+        PAPERTALK_SEED_CORPUS: '',
+        PAPERTALK_TOKEN: 'a-token-of-sixteen-chars',
+        PAPERTALK_AUTH_ALL: 'yes',
+        PAPERTALK_MAX_BODY_BYTES: '1024',
+        PAPERTALK_RATE_LIMIT_PER_MINUTE: '5',
+        PAPERTALK_LOG_LEVEL: 'debug',
+      },
+      {},
+      cwd,
+    );
+    expect(config).toEqual({
+      port: 8080,
+      host: 'localhost',
+      indexDir: path.join(cwd, 'my-index'),
+      modelsDir: '/opt/models',
+      allowRemoteModels: false,
+      embedModel: 'Xenova/bge-small-en-v1.5',
+      embedDtype: 'q8',
+      dense: false,
+      ollamaHost: 'http://gpu-box:11500',
+      llmModel: 'qwen2.5:7b',
+      llmNumCtx: 4096,
+      llmFirstTokenTimeoutMs: 5000,
+      // Empty means unset, so the default seed corpus applies.
+      seedCorpus: path.join(cwd, 'data/sample'),
+      token: 'a-token-of-sixteen-chars',
+      authAll: true,
+      maxBodyBytes: 1024,
+      rateLimitPerMinute: 5,
+      logLevel: 'debug',
+    });
+  });
+
+  it('names an environment variable for every setting', () => {
+    const config = loadConfig({}, {}, cwd);
+    expect(Object.keys(envNames).sort()).toEqual([...Object.keys(config), 'token'].sort());
+  });
+
+  it('lets CLI flags win over the environment', () => {
+    const config = loadConfig({ PAPERTALK_PORT: '8080', PAPERTALK_INDEX_DIR: 'from-env' }, { port: 9090, indexDir: 'from-flag' }, cwd);
+    expect(config.port).toBe(9090);
+    expect(config.indexDir).toBe(path.join(cwd, 'from-flag'));
+  });
+
+  it.each([
+    ['PAPERTALK_PORT', 'abc'],
+    ['PAPERTALK_PORT', '70000'],
+    ['PAPERTALK_PORT', '80.5'],
+    ['PAPERTALK_DENSE', 'maybe'],
+    ['PAPERTALK_EMBED_DTYPE', 'fp64'],
+    ['PAPERTALK_TOKEN', 'short'],
+    ['PAPERTALK_MAX_BODY_BYTES', '0'],
+    ['PAPERTALK_LLM_NUM_CTX', '-1'],
+    ['PAPERTALK_LOG_LEVEL', 'loud'],
+    ['OLLAMA_HOST', 'http://'],
+  ])('rejects %s=%s with config_invalid naming the variable', (name, value) => {
+    const error = configError({ [name]: value });
+    expect(error.code).toBe('config_invalid');
+    expect(error.field).toBe(name);
+    expect(error.message).toContain(name);
+    expect(error.message).toContain(JSON.stringify(value));
+  });
+});
+
+describe('OLLAMA_HOST', () => {
+  it.each([
+    ['localhost', 'http://localhost:11434'],
+    ['127.0.0.1', 'http://127.0.0.1:11434'],
+    ['0.0.0.0:11434', 'http://127.0.0.1:11434'],
+    ['0.0.0.0', 'http://127.0.0.1:11434'],
+    ['gpu-box:8080', 'http://gpu-box:8080'],
+    ['http://gpu-box:11434/', 'http://gpu-box:11434'],
+    ['http://gpu-box', 'http://gpu-box:11434'],
+    ['https://ollama.example.org', 'https://ollama.example.org'],
+    ['  localhost:11434  ', 'http://localhost:11434'],
+  ])('normalizes %j to %s', (raw, url) => {
+    expect(normalizeOllamaHost(raw)).toBe(url);
+    expect(loadConfig({ OLLAMA_HOST: raw }, {}, cwd).ollamaHost).toBe(url);
+  });
+});
+
+describe('exposure', () => {
+  const base = loadConfig({}, {}, cwd);
+
+  it.each(['127.0.0.1', 'localhost', '::1', '127.0.1.1'])('treats %s as loopback', (host) => {
+    expect(isLoopback(host)).toBe(true);
+    expect(() => checkExposure({ ...base, host })).not.toThrow();
+  });
+
+  it.each(['0.0.0.0', '::', '192.168.1.20', 'papers.example.org'])('refuses to listen on %s without PAPERTALK_TOKEN', (host) => {
+    let error: unknown;
+    try {
+      checkExposure({ ...base, host });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(PapertalkError);
+    expect(error).toMatchObject({ code: 'config_invalid', field: 'PAPERTALK_TOKEN' });
+    expect((error as Error).message).toContain('PAPERTALK_TOKEN');
+  });
+
+  it('listens beyond loopback once a token is set', () => {
+    expect(() => checkExposure({ ...base, host: '0.0.0.0', token: 'a-token-of-sixteen-chars' })).not.toThrow();
+  });
+});
