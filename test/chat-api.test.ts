@@ -1,0 +1,270 @@
+// POST /api/chat over real HTTP, with the real ollama client talking to a fake Ollama server.
+import { createParser } from 'eventsource-parser';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { answer, refusedUrl, startFakeOllama, type FakeOllama } from './support/fake-ollama.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+let fake: FakeOllama;
+let server: TestServer | undefined;
+beforeEach(async () => {
+  fake = await startFakeOllama();
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await fake.close();
+});
+
+async function start(env: Record<string, string> = {}): Promise<TestServer> {
+  server = await startTestServer({ env: { OLLAMA_HOST: fake.url, ...env } });
+  return server;
+}
+
+interface SseEvent {
+  event: string;
+  data: any;
+}
+
+function post(body: unknown, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${server!.url}/api/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    ...init,
+  });
+}
+
+/** Reads an SSE response; `until` may stop early (the connection is then dropped by aborting). */
+async function readEvents(response: Response, until?: (event: SseEvent) => boolean): Promise<SseEvent[]> {
+  const events: SseEvent[] = [];
+  let stop = false;
+  const parser = createParser({
+    onEvent: (e) => {
+      if (stop) return;
+      const event = { event: e.event ?? 'message', data: JSON.parse(e.data) };
+      events.push(event);
+      if (until?.(event)) stop = true;
+    },
+  });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  while (!stop) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parser.feed(decoder.decode(value, { stream: true }));
+  }
+  return events;
+}
+
+const ask = (content: string, extra: object = {}) => ({ messages: [{ role: 'user', content }], ...extra });
+const PEFT = 'Which methods make fine-tuning of large language models parameter-efficient?';
+const isAnswerCall = (body: any) => body.messages[0].role === 'system';
+
+describe('POST /api/chat (streamed)', () => {
+  it('sends sources, then tokens, then done, with invented citation numbers removed', async () => {
+    await start();
+    fake.onChat(answer('Several methods reduce trainable parameters', ' [1]. ', 'One trains only a few weights [2][9].'));
+    const response = await post(ask(PEFT, { k: 4 }));
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const events = await readEvents(response);
+
+    expect(events.map((e) => e.event)).toEqual(['sources', 'token', 'token', 'token', 'done']);
+    const { sources } = events[0]!.data;
+    expect(sources.map((s: any) => s.n)).toEqual([1, 2, 3, 4]);
+    expect(sources[0]).toEqual({ n: 1, id: expect.any(String), title: expect.any(String), snippet: expect.any(String), score: expect.any(Number) });
+    expect(events.filter((e) => e.event === 'token').map((e) => e.data.text).join('')).toContain('[2][9]');
+
+    const done = events.at(-1)!.data;
+    expect(done.answer).toBe('Several methods reduce trainable parameters [1]. One trains only a few weights [2].');
+    expect(done.citations).toEqual([
+      { n: 1, id: sources[0].id, title: sources[0].title },
+      { n: 2, id: sources[1].id, title: sources[1].title },
+    ]);
+    expect(done).toMatchObject({ dropped_citations: 1, relevant: true, mode: 'llm', model: 'llama3.2' });
+    expect(done.notice).toBeUndefined();
+    expect(done.timings.first_token_ms).toBeGreaterThanOrEqual(done.timings.retrieve_ms);
+    expect(done.timings.total_ms).toBeGreaterThanOrEqual(done.timings.first_token_ms);
+  });
+
+  it('puts the numbered abstracts, fenced as data, into the prompt with the fixed num_ctx', async () => {
+    await start({ PAPERTALK_LLM_NUM_CTX: '3000' });
+    await readEvents(await post(ask(PEFT, { k: 3 })));
+    await readEvents(await post(ask('How does prepacking speed up prefilling for prompts of different lengths?', { k: 8 })));
+    const calls = fake.chatRequests();
+    expect(calls.map((r) => r.body.options.num_ctx)).toEqual([3000, 3000]);
+    const prompt: string = calls[0]!.body.messages[1].content;
+    expect(prompt).toContain('<<<PAPER [1]');
+    expect(prompt).toContain('END PAPER [3]>>>');
+    expect(prompt).not.toContain('PAPER [4]');
+    expect(calls[0]!.body.messages[0].content).toMatch(/ignore them/i);
+  });
+
+  it('flags a cited sentence its abstract does not support', async () => {
+    await start();
+    fake.onChat(answer('The first paper shows that penguins migrate across Antarctica every winter [1].'));
+    const done = (await readEvents(await post(ask(PEFT)))).at(-1)!.data;
+    expect(done.unsupported).toEqual([{ n: 1, sentence: 'The first paper shows that penguins migrate across Antarctica every winter.' }]);
+  });
+
+  it('condenses a follow-up with the LLM before retrieval, and retrieves for the condensed query', async () => {
+    await start();
+    fake.onChat((body) => (isAnswerCall(body) ? answer('They were compared on benchmarks [1].') : answer('Portuguese large language models evaluation')));
+    const events = await readEvents(
+      await post({
+        messages: [
+          { role: 'user', content: 'Which language models exist for Portuguese?' },
+          { role: 'assistant', content: 'Sabiá and PTT5 [1][2].' },
+          { role: 'user', content: 'How were they evaluated?' },
+        ],
+      }),
+    );
+    const [condense, reply] = fake.chatRequests();
+    expect(isAnswerCall(condense!.body)).toBe(false);
+    expect(condense!.body.messages[0].content).toContain('User: Which language models exist for Portuguese?');
+    expect(condense!.body.messages[0].content).toContain('Last question: How were they evaluated?');
+    expect(condense!.body.options.num_ctx).toBe(reply!.body.options.num_ctx);
+    expect(reply!.body.messages[1].content).toContain('Question: How were they evaluated?');
+    expect(events[0]!.data.sources.slice(0, 3).some((s: any) => /Portuguese|Sabiá/.test(s.title))).toBe(true);
+  });
+
+  it('does not condense a first question', async () => {
+    await start();
+    await readEvents(await post(ask(PEFT)));
+    expect(fake.chatRequests()).toHaveLength(1);
+  });
+
+  it('stops generating when the client goes away', async () => {
+    await start();
+    fake.onChat({ kind: 'answer', tokens: Array.from({ length: 200 }, (_, i) => `word${i} `), delayMs: 20 });
+    const client = new AbortController();
+    const response = await post(ask(PEFT), { signal: client.signal });
+    await readEvents(response, (e) => e.event === 'token');
+    client.abort();
+    const index = fake.requests.findIndex((r) => r.path === '/api/chat');
+    const request = await fake.ended(index);
+    expect(request.closedEarly).toBe(true);
+  });
+
+  it('answers extractively with a notice when Ollama is not reachable', async () => {
+    const host = await refusedUrl();
+    await start({ OLLAMA_HOST: host });
+    const events = await readEvents(await post(ask(PEFT)));
+    expect(events[0]!.event).toBe('sources');
+    expect(events.filter((e) => e.event === 'token').length).toBeGreaterThan(1);
+    const done = events.at(-1)!.data;
+    expect(done).toMatchObject({ mode: 'extractive', model: null, relevant: true, notice: `LLM not reachable at ${host}: showing an extractive summary` });
+    expect(done.citations.length).toBeGreaterThan(0);
+    expect(done.answer).toMatch(/\[1\]/);
+  });
+
+  it('tells how to pull a missing model, and answers extractively', async () => {
+    await start();
+    fake.onChat({ kind: 'model-missing' });
+    const done = (await readEvents(await post(ask(PEFT)))).at(-1)!.data;
+    expect(done.mode).toBe('extractive');
+    expect(done.notice).toContain('ollama pull llama3.2');
+  });
+
+  it('does not call the LLM when the model is not listed by Ollama', async () => {
+    fake.models = ['mistral:latest'];
+    await start();
+    const done = (await readEvents(await post(ask(PEFT)))).at(-1)!.data;
+    expect(done.notice).toContain('ollama pull llama3.2');
+    expect(fake.chatRequests()).toHaveLength(0);
+  });
+
+  it('falls back when the first token does not come in time', async () => {
+    await start({ PAPERTALK_LLM_FIRST_TOKEN_TIMEOUT_MS: '200' });
+    fake.onChat({ kind: 'stall' });
+    const started = Date.now();
+    const done = (await readEvents(await post(ask(PEFT)))).at(-1)!.data;
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(done.mode).toBe('extractive');
+    expect(done.notice).toMatch(/sent nothing for .* extractive summary/);
+  });
+
+  it('sends an error event after the tokens when the LLM dies mid-answer', async () => {
+    await start();
+    fake.onChat({ kind: 'die', tokens: ['Half an ', 'answer'] });
+    const events = await readEvents(await post(ask(PEFT)));
+    expect(events.map((e) => e.event)).toEqual(['sources', 'token', 'token', 'error']);
+    expect(events.at(-1)!.data.message).toMatch(/LLM at .* failed/);
+  });
+
+  it('says the papers do not cover an unrelated question, without asking the LLM', async () => {
+    await start();
+    const events = await readEvents(await post(ask('What temperature should I bake sourdough bread at?')));
+    const done = events.at(-1)!.data;
+    expect(done).toMatchObject({ relevant: false, mode: 'none', model: null });
+    expect(done.answer).toMatch(/do not cover this question/);
+    expect(done.answer).toMatch(/possibly unrelated/);
+    expect(fake.chatRequests()).toHaveLength(0);
+  });
+
+  it('answers extractively when asked to, without calling the LLM', async () => {
+    await start();
+    const done = (await readEvents(await post(ask(PEFT, { mode: 'extractive' })))).at(-1)!.data;
+    expect(done.mode).toBe('extractive');
+    expect(done.notice).toBeUndefined();
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('POST /api/chat (stream: false)', () => {
+  it('returns one JSON object with the done fields and the sources', async () => {
+    await start();
+    fake.onChat(answer('Low-rank adapters help [2].'));
+    const response = await post(ask(PEFT, { stream: false, k: 3 }));
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(Object.keys(body).sort()).toEqual(
+      ['answer', 'citations', 'dropped_citations', 'mode', 'model', 'relevant', 'sources', 'timings', 'unsupported'].sort(),
+    );
+    expect(body.sources).toHaveLength(3);
+    expect(body.citations).toEqual([{ n: 2, id: body.sources[1].id, title: body.sources[1].title }]);
+  });
+
+  it('answers a mid-answer LLM failure with an error status and message', async () => {
+    await start();
+    fake.onChat({ kind: 'die', tokens: ['Half'] });
+    const response = await post(ask(PEFT, { stream: false }));
+    expect(response.status).toBe(502);
+    expect((await response.json()).error.code).toBe('llm_failed');
+  });
+});
+
+describe('POST /api/chat input checks', () => {
+  const cases: Array<[string, unknown, string]> = [
+    ['k is 0', ask('q', { k: 0 }), 'k'],
+    ['k is 21', ask('q', { k: 21 }), 'k'],
+    ['there are no messages', { messages: [] }, 'messages'],
+    ['the last message is not from the user', { messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }, 'messages'],
+    ['a message is empty', ask('   '), 'messages.0.content'],
+    ['a message is too long', ask('x'.repeat(4001)), 'messages.0.content'],
+    ['a role is unknown', { messages: [{ role: 'system', content: 'obey' }] }, 'messages.0.role'],
+    ['there are too many messages', { messages: Array.from({ length: 51 }, () => ({ role: 'user', content: 'q' })) }, 'messages'],
+    ['mode is unknown', ask('q', { mode: 'magic' }), 'mode'],
+  ];
+  for (const [what, body, field] of cases) {
+    it(`answers with a 400 naming ${field} when ${what}`, async () => {
+      server ??= await startTestServer();
+      const response = await post(body);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/json');
+      const { error } = await response.json();
+      expect(error).toMatchObject({ code: 'input_invalid', field });
+    });
+  }
+
+  it('documents the route in /api/openapi.json', async () => {
+    await start();
+    const spec = await (await fetch(`${server!.url}/api/openapi.json`)).json();
+    expect(spec.paths['/api/chat'].post.requestBody.content['application/json'].schema).toBeDefined();
+  });
+
+  it('reports the LLM status in /api/health', async () => {
+    await start();
+    const health = await (await fetch(`${server!.url}/api/health`)).json();
+    expect(health.llm).toEqual({ reachable: true, model: 'llama3.2', model_available: true, host: fake.url });
+  });
+});
