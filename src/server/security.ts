@@ -1,0 +1,152 @@
+// What stands between the network and the index: security headers on every response, a bearer
+// token on write routes (on every /api route with authAll), a per-client rate limit on the routes
+// that cost real work, and a cap on URL length. Each is a plain Hono middleware; createApp mounts
+// them before the routes.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { rateLimiter, type RateLimitInfo } from 'hono-rate-limiter';
+import type { Config } from '../config.js';
+import { errorJson } from './http-errors.js';
+
+/** Routes that change the index: they always need the token when one is configured. */
+export const WRITE_ROUTES: readonly string[] = ['/api/ingest'];
+/** Routes that run an ingest or a language model: rate-limited per client. */
+export const EXPENSIVE_ROUTES: readonly string[] = ['/api/chat', '/api/ingest'];
+/** Largest body of a question (search, chat): 50 messages of 4000 characters fit easily. */
+export const QUESTION_BODY_LIMIT_BYTES = 1024 * 1024;
+/** Routes whose body is a question, not a corpus: they get the small body limit. */
+export const QUESTION_ROUTES: readonly string[] = ['/api/search', '/api/chat'];
+/** Longest accepted request URL (path + query). No route needs more than a few hundred characters. */
+export const MAX_URL_CHARS = 4096;
+
+/**
+ * Security headers for the page and the API. The page is bundled into external files, so the
+ * policy allows no inline script at all: injected markup could not run even if it got through.
+ */
+export function secureHeadersFor(): MiddlewareHandler {
+  return secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    referrerPolicy: 'no-referrer',
+    // The page fetches only from its own origin; nothing cross-origin has to embed it.
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+/** Compares in time that depends on neither the tokens' contents nor their lengths. */
+export function tokensEqual(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function bearerToken(c: Context): string | undefined {
+  const header = c.req.header('authorization');
+  const match = header && /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : undefined;
+}
+
+/**
+ * Requires `Authorization: Bearer <PAPERTALK_TOKEN>` on write routes, and on every route it is
+ * mounted on when `authAll` is set. Without a configured token (only allowed on loopback, see
+ * checkExposure) it lets everything through.
+ */
+export function requireToken(config: Pick<Config, 'token' | 'authAll'>): MiddlewareHandler {
+  const expected = config.token;
+  return async (c, next) => {
+    if (!expected) return next();
+    const guarded = config.authAll || WRITE_ROUTES.includes(c.req.path);
+    if (!guarded) return next();
+    const given = bearerToken(c);
+    if (given !== undefined && tokensEqual(given, expected)) return next();
+    c.header('WWW-Authenticate', given === undefined ? 'Bearer realm="papertalk"' : 'Bearer realm="papertalk", error="invalid_token"');
+    const why = given === undefined ? 'this route needs a token' : 'the token is wrong';
+    return errorJson(c, 401, 'unauthorized', `${why}: send "Authorization: Bearer <PAPERTALK_TOKEN>"`, 'authorization');
+  };
+}
+
+/** The client's address as the socket reports it (no proxy headers: papertalk is not behind one). */
+export function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    // Not served by @hono/node-server (e.g. app.request in a unit test): one shared bucket.
+    return 'unknown';
+  }
+}
+
+/**
+ * At most `config.rateLimitPerMinute` requests per client and minute on the expensive routes;
+ * beyond that a 429 with Retry-After (seconds) and RateLimit-* headers. Mount on each route in
+ * EXPENSIVE_ROUTES; every mount should share this one middleware so the count is per client.
+ */
+export function rateLimitExpensive(config: Pick<Config, 'rateLimitPerMinute'>): MiddlewareHandler {
+  const windowMs = 60_000;
+  return rateLimiter({
+    windowMs,
+    limit: config.rateLimitPerMinute,
+    standardHeaders: 'draft-6',
+    keyGenerator: clientAddress,
+    handler: (c) => {
+      const resetAt = (c.get('rateLimit') as RateLimitInfo | undefined)?.resetTime?.getTime() ?? Date.now() + windowMs;
+      const seconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+      c.header('Retry-After', String(seconds));
+      return errorJson(
+        c,
+        429,
+        'rate_limited',
+        `too many requests: at most ${config.rateLimitPerMinute} a minute to ${c.req.path} from one client (PAPERTALK_RATE_LIMIT_PER_MINUTE); retry after ${seconds} s`,
+      );
+    },
+  });
+}
+
+/** A 414 for absurdly long URLs, before any route parses the query. */
+export function limitUrlLength(maxChars = MAX_URL_CHARS): MiddlewareHandler {
+  return async (c, next) => {
+    const url = c.req.url;
+    const pathAndQuery = url.length - new URL(url).origin.length;
+    if (pathAndQuery > maxChars) {
+      return errorJson(c, 414, 'input_invalid', `url: longer than ${maxChars} characters`, 'url');
+    }
+    return next();
+  };
+}
+
+/** Question routes take at most QUESTION_BODY_LIMIT_BYTES; only ingest may send the large config.maxBodyBytes. */
+export function limitQuestionBody(maxBytes = QUESTION_BODY_LIMIT_BYTES): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => {
+      // The rest of the body is never read: tell the client not to reuse this connection.
+      c.header('Connection', 'close');
+      return errorJson(c, 413, 'payload_too_large', `body: larger than ${maxBytes} bytes; a question needs far less`, 'body');
+    },
+  });
+}
+
+/**
+ * Mounts everything above on `app`, in the order a request should meet it: headers (so even
+ * refusals carry them), URL cap, token, rate limit, body caps. Call before registering routes.
+ */
+export function applySecurity(app: Hono<any, any, any>, config: Pick<Config, 'token' | 'authAll' | 'rateLimitPerMinute'>): void {
+  app.use('*', secureHeadersFor());
+  app.use('/api/*', limitUrlLength(), requireToken(config));
+  // One limiter for all expensive routes, so a client's count is shared between them.
+  const expensive = rateLimitExpensive(config);
+  for (const route of EXPENSIVE_ROUTES) app.use(route, expensive);
+  const questionBody = limitQuestionBody();
+  for (const route of QUESTION_ROUTES) app.use(route, questionBody);
+}
