@@ -7,6 +7,9 @@ import type { ChatMessage } from './types.js';
 
 /** Previous user turns folded into the deterministic rewrite. */
 const EARLIER_TURNS = 2;
+/** The condense prompt sees the recent conversation only, each turn clipped: enough to resolve "those". */
+const CONDENSE_TURNS = 6;
+const CONDENSE_TURN_CHARS = 1200;
 /** The condensed query is a search query, not an essay. */
 const MAX_QUERY_CHARS = 400;
 
@@ -36,7 +39,11 @@ export async function condenseWithLlm(
   signal?: AbortSignal,
 ): Promise<string> {
   const question = messages.at(-1)!.content;
-  const prompt = prompts.render('condense', { history: historyText(messages.slice(0, -1)), question });
+  const recent = messages
+    .slice(0, -1)
+    .slice(-CONDENSE_TURNS)
+    .map((m) => ({ ...m, content: m.content.slice(0, CONDENSE_TURN_CHARS) }));
+  const prompt = prompts.render('condense', { history: historyText(recent), question });
   let reply = '';
   for await (const piece of llm.stream([{ role: 'user', content: prompt }], { signal, maxTokens: 96 })) {
     reply += piece;
