@@ -1,0 +1,99 @@
+// How long papertalk itself takes before the first answer token: retrieval, relevance check,
+// context fitting and prompt building, with an LLM that answers at once (so model time is 0).
+// Target: p50 under 50 ms on the sample corpus. Baseline in the same run: a bare search call.
+//
+//   npm run bench:first-token
+import { createChatService } from '../src/answer/chat-service.js';
+import { createLlmClient, type LlmClient } from '../src/answer/llm.js';
+import { loadPrompts } from '../src/answer/prompts.js';
+import { makeTestEngine } from '../test/support/engine.js';
+import { answer, startFakeOllama } from '../test/support/fake-ollama.js';
+
+const questions = [
+  'Which methods make fine-tuning of large language models parameter-efficient?',
+  'How can prompts of different lengths be packed together to speed up prefilling?',
+  'What is the effect of the age of pretraining data on model performance?',
+  'small BERT models for the Turkish language',
+  'text-to-audio generation with a diffusion transformer',
+  'How large is the biggest Llama 3 model?',
+  'distilling self-attention relations to compress transformers',
+  'Do larger language models need larger vocabularies?',
+  'selecting diverse data for instruction tuning',
+  'how does quantization after training affect LLM quality',
+];
+const ROUNDS = 10;
+const K = 6;
+
+/** An LLM that is there and answers instantly: what remains is papertalk's own time. */
+const instantLlm: LlmClient = {
+  host: 'in-process',
+  model: 'instant',
+  status: async () => ({ reachable: true, model: 'instant', model_available: true, host: 'in-process' }),
+  invalidate() {},
+  async *stream() {
+    yield 'Answer [1].';
+  },
+};
+
+function stats(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  return { p50: at(0.5), p95: at(0.95), n: values.length };
+}
+
+const engine = await makeTestEngine();
+const fake = await startFakeOllama();
+fake.onChat(answer('Answer [1].'));
+const prompts = loadPrompts();
+const inProcess = createChatService(engine, prompts, { llm: instantLlm });
+const overHttp = createChatService(engine, prompts, { llm: createLlmClient({ ...engine.config, ollamaHost: fake.url }) });
+
+const search: number[] = [];
+const firstToken: number[] = [];
+const firstTokenHttp: number[] = [];
+const extractiveAfterRetrieval: number[] = [];
+
+// Warm-up: JIT, the index's first reads, the LLM status probe.
+for (const q of questions) {
+  await engine.search(q, { k: K });
+  await inProcess.answer({ messages: [{ role: 'user', content: q }], k: K });
+  await overHttp.answer({ messages: [{ role: 'user', content: q }], k: K });
+}
+
+for (let round = 0; round < ROUNDS; round++) {
+  for (const q of questions) {
+    const messages = [{ role: 'user' as const, content: q }];
+    const started = performance.now();
+    await engine.search(q, { k: K });
+    search.push(performance.now() - started);
+
+    const local = await inProcess.answer({ messages, k: K });
+    firstToken.push(local!.timings.first_token_ms);
+
+    const http = await overHttp.answer({ messages, k: K });
+    firstTokenHttp.push(http!.timings.first_token_ms);
+
+    const extractive = await inProcess.answer({ messages, k: K, mode: 'extractive' });
+    extractiveAfterRetrieval.push(extractive!.timings.total_ms - extractive!.timings.retrieve_ms);
+  }
+}
+
+const base = stats(search);
+const rows: Array<[string, ReturnType<typeof stats>]> = [
+  ['bare search (baseline)', base],
+  ['first token, in-process LLM', stats(firstToken)],
+  ['first token, fake Ollama over HTTP', stats(firstTokenHttp)],
+  ['extractive answer, after retrieval', stats(extractiveAfterRetrieval)],
+];
+console.log(`first-token benchmark: ${engine.health().papers} papers, ${questions.length} questions x ${ROUNDS} rounds, k=${K}, lexical search\n`);
+console.log(`${'measure'.padEnd(38)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p50/base'.padStart(9)}`);
+for (const [name, s] of rows) {
+  console.log(`${name.padEnd(38)} ${s.p50.toFixed(1).padStart(8)} ${s.p95.toFixed(1).padStart(8)} ${(s.p50 / base.p50).toFixed(2).padStart(9)}`);
+}
+const target = stats(firstToken).p50;
+console.log(`\ntarget: first-token p50 < 50 ms (in-process LLM): ${target < 50 ? 'met' : 'NOT met'} (${target.toFixed(1)} ms)`);
+const extractiveP95 = stats(extractiveAfterRetrieval).p95;
+console.log(`target: extractive answer < 100 ms after retrieval: ${extractiveP95 < 100 ? 'met' : 'NOT met'} (p95 ${extractiveP95.toFixed(1)} ms)`);
+
+await fake.close();
+await engine.close();
