@@ -3,9 +3,9 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
-import { PapertalkError } from './errors.js';
+import { PapertalkError, describeError, isPapertalkError } from './errors.js';
 import { loadEmbedder, type Embedder, type EmbedderStatus } from './index/embedder.js';
-import { applyPapers, openIndex, type IndexSnapshot } from './index/store.js';
+import { applyPapers, emptySnapshot, openIndex, openIndexPapers, type IndexSnapshot } from './index/store.js';
 import { readSource } from './ingest/read.js';
 import { toPapers } from './ingest/to-papers.js';
 import { silentLogger, type Logger } from './log.js';
@@ -50,6 +50,13 @@ export interface OpenOptions {
   seed?: boolean;
   /** Use this status instead of loading the model (tests, and to share one loaded model). */
   embedder?: EmbedderStatus;
+  /**
+   * Open for `ingest --rebuild`: only the old papers are read, so an index made with another
+   * embedding model (or with damaged chunks, lexical index or vectors) can be rebuilt. With
+   * `fromSources`, an index whose papers cannot be read either opens empty: the rebuild
+   * replaces it with the papers of the sources given.
+   */
+  rebuild?: { fromSources: boolean };
 }
 
 function strip({ hash: _hash, ...paper }: Paper & { hash?: string }): Paper {
@@ -63,7 +70,7 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
   if (status.loaded) log.info(`embedding model ${status.embedder.model} loaded (${status.embedder.dim} dimensions): hybrid search`);
   else log.warn(`embedding model not loaded: ${status.reason}; serving lexical search only`);
 
-  let current = await openIndex(config.indexDir, embedder);
+  let current = options.rebuild ? await openForRebuild(config.indexDir, options.rebuild.fromSources, log) : await openIndex(config.indexDir, embedder);
   let manifestMtime = manifestTime(config.indexDir);
   let lastCheck = Date.now();
   // Ingests run one after another; searches keep reading the old snapshot until the swap.
@@ -160,12 +167,22 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
       const counts = await engine.ingestPath(config.seedCorpus);
       log.info(`indexed ${counts.total} papers from ${path.relative(process.cwd(), config.seedCorpus) || config.seedCorpus} in ${Math.round(performance.now() - started)} ms`);
     }
-  } else if (embedder && current.papers.size > 0 && (current.vectors?.stats().items ?? 0) < current.chunkCount) {
+  } else if (!options.rebuild && embedder && current.papers.size > 0 && (current.vectors?.stats().items ?? 0) < current.chunkCount) {
     // The model is new to this index (or some chunks were added without it): embed what lacks a vector.
     log.info(`embedding ${current.chunkCount - (current.vectors?.stats().items ?? 0)} chunks that have no vector yet…`);
     await ingest([]);
   }
   return engine;
+}
+
+async function openForRebuild(dir: string, fromSources: boolean, log: Logger): Promise<IndexSnapshot> {
+  try {
+    return await openIndexPapers(dir);
+  } catch (error) {
+    if (!fromSources || !isPapertalkError(error) || error.code !== 'index_corrupt') throw error;
+    log.warn(`the old index cannot be read (${describeError(error.cause ?? error)}); rebuilding it from the sources given`);
+    return emptySnapshot(dir);
+  }
 }
 
 function manifestTime(dir: string): number {

@@ -84,7 +84,9 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
     .action(async (paths: string[], flags: { rebuild?: boolean; json?: boolean }) => {
       if (paths.length === 0 && !flags.rebuild) throw usage('give at least one file or folder to ingest (or --rebuild)');
       const config = configFrom(program.opts());
-      await withEngine(config, {}, async (engine) => {
+      // A rebuild must not need the old index to load: it may be damaged or made with another model.
+      const open: OpenOptions = flags.rebuild ? { rebuild: { fromSources: paths.length > 0 } } : {};
+      await withEngine(config, open, async (engine) => {
         const progress = ingestProgress(io);
         const started = performance.now();
         const summary = { added: 0, updated: 0, unchanged: 0, total: 0, embedded: 0, files: 0, skipped: 0 };

@@ -18,6 +18,8 @@ import { createVectraStore, forkVectraStore, openVectraStore, type VectorStore }
 const FORMAT = 1;
 const MANIFEST = 'manifest.json';
 const REBUILD = 'papertalk ingest --rebuild';
+/** A damaged index cannot rebuild itself: the papers have to come from their source files again. */
+const REBUILD_FROM_SOURCES = `${REBUILD} <files or folders of your papers>`;
 /** Window used to cut chunks when no embedding model is loaded (MiniLM's 256 less specials). */
 const DEFAULT_MAX_TOKENS = 254;
 const EMBED_BATCH = 32;
@@ -72,7 +74,7 @@ export function paperHash(paper: Paper): string {
 function corrupt(file: string, error: unknown): PapertalkError {
   return new PapertalkError(
     'index_corrupt',
-    `the index file ${file} cannot be read (${describeError(error)}); run \`${REBUILD}\` to rebuild it`,
+    `the index file ${file} cannot be read (${describeError(error)}); run \`${REBUILD_FROM_SOURCES}\` to rebuild it`,
     { cause: error },
   );
 }
@@ -109,22 +111,24 @@ export function checkEmbeddingModel(manifest: IndexManifest | null, embedder: Em
   }
 }
 
+/** Reads one file of a generation; any failure is an `index_corrupt` error naming the file. */
+async function loadFile<T>(genDir: string, name: string, read: (file: string) => Promise<T>): Promise<T> {
+  const file = path.join(genDir, name);
+  try {
+    return await read(file);
+  } catch (error) {
+    if (error instanceof PapertalkError) throw error;
+    throw corrupt(file, error);
+  }
+}
+
 /** Loads the live generation, or an empty index when there is none yet. */
 export async function openIndex(dir: string, embedder?: Embedder): Promise<IndexSnapshot> {
   const manifest = await readManifest(dir);
   if (!manifest) return emptySnapshot(dir);
   checkEmbeddingModel(manifest, embedder);
   const genDir = path.join(dir, manifest.generation);
-
-  const load = async <T>(name: string, read: (file: string) => Promise<T>): Promise<T> => {
-    const file = path.join(genDir, name);
-    try {
-      return await read(file);
-    } catch (error) {
-      if (error instanceof PapertalkError) throw error;
-      throw corrupt(file, error);
-    }
-  };
+  const load = <T>(name: string, read: (file: string) => Promise<T>) => loadFile(genDir, name, read);
   const [paperRows, chunkRows, lexical] = await Promise.all([
     load('papers.jsonl', (file) => readJsonLines<StoredPaper>(file)),
     load('chunks.jsonl', (file) => readJsonLines<StoredChunk>(file)),
@@ -145,6 +149,22 @@ export async function openIndex(dir: string, embedder?: Embedder): Promise<Index
     ));
   }
   return { dir, manifest, papers, chunks, chunkCount: chunkRows.length, lexical, vectors };
+}
+
+/**
+ * Only the papers of the live generation (no chunks, lexical index or vectors): all a rebuild
+ * needs, so `ingest --rebuild` works when those are damaged or were made with another model.
+ */
+export async function openIndexPapers(dir: string): Promise<IndexSnapshot> {
+  const manifest = await readManifest(dir);
+  if (!manifest) return emptySnapshot(dir);
+  const genDir = path.join(dir, manifest.generation);
+  const rows = await loadFile(genDir, 'papers.jsonl', (file) => readJsonLines<StoredPaper>(file));
+  const papers = new Map(rows.map((paper) => [paper.id, paper]));
+  if (papers.size !== manifest.papers) {
+    throw corrupt(path.join(genDir, 'papers.jsonl'), new Error(`manifest lists ${manifest.papers} papers, the file holds ${papers.size}`));
+  }
+  return { ...emptySnapshot(dir), manifest, papers };
 }
 
 function chunksOf(paper: Paper, embedder: Embedder | undefined): StoredChunk[] {
@@ -212,6 +232,12 @@ export async function applyPapers(
         if (!hasVector) toEmbed.push({ chunk, paper: papers.get(paperId)! });
       }
     }
+  }
+
+  // Nothing new and nothing to embed: the live generation already is the result.
+  if (!rebuild && base.manifest && changedPapers.length === 0 && toEmbed.length === 0) {
+    onProgress?.(incoming.length, incoming.length);
+    return { snapshot: base, counts };
   }
 
   const generation = newGenerationName();
@@ -295,12 +321,14 @@ async function buildVectors(args: {
   return vectors;
 }
 
-/** Removes every generation folder but the live one: old ones, and any left by a crashed ingest. */
+/**
+ * Removes every generation folder but the live one (old ones, and any left by a crashed ingest)
+ * and temp manifests a crash left behind. Runs under the write lock, so no writer is using them.
+ */
 async function removeOtherGenerations(dir: string, live: string): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
-  await Promise.all(
-    entries
-      .filter((entry) => entry.isDirectory() && entry.name.startsWith('g-') && entry.name !== live)
-      .map((entry) => rm(path.join(dir, entry.name), { recursive: true, force: true })),
+  const stale = entries.filter((entry) =>
+    entry.isDirectory() ? entry.name.startsWith('g-') && entry.name !== live : entry.name.startsWith(`.${MANIFEST}.`) && entry.name.endsWith('.tmp'),
   );
+  await Promise.all(stale.map((entry) => rm(path.join(dir, entry.name), { recursive: true, force: true })));
 }
