@@ -127,6 +127,26 @@ describe('POST /api/chat (streamed)', () => {
     expect(events[0]!.data.sources.slice(0, 3).some((s: any) => /Portuguese|Sabiá/.test(s.title))).toBe(true);
   });
 
+  it('falls back to the deterministic rewrite and an extractive answer when the condense call times out', async () => {
+    await start({ PAPERTALK_LLM_FIRST_TOKEN_TIMEOUT_MS: '200' });
+    fake.onChat({ kind: 'stall' });
+    const done = (
+      await readEvents(
+        await post({
+          messages: [
+            { role: 'user', content: 'Are there BERT models for Dutch?' },
+            { role: 'assistant', content: 'Yes, RobBERT [1].' },
+            { role: 'user', content: 'Were they updated for newer language use?' },
+          ],
+        }),
+      )
+    ).at(-1)!.data;
+    expect(done.mode).toBe('extractive');
+    expect(done.notice).toMatch(/sent nothing/);
+    expect(fake.chatRequests()).toHaveLength(1);
+    expect(done.citations.some((c: any) => c.title.startsWith('RobBERT-2022'))).toBe(true);
+  });
+
   it('does not condense a first question', async () => {
     await start();
     await readEvents(await post(ask(PEFT)));

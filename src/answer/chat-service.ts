@@ -69,8 +69,17 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       let llmUsable = Boolean(status?.reachable && status.model_available);
 
       let query = question;
-      if (history.length > 0) {
-        query = llmUsable ? await condenseOrRewrite(messages, signal) : rewriteFollowUp(messages);
+      let notice: string | undefined;
+      if (history.length > 0 && llmUsable) {
+        const condensed = await condenseOrRewrite(messages, signal);
+        query = condensed.query;
+        // An LLM that just timed out or vanished would only fail again on the answer.
+        if (condensed.failure) {
+          llmUsable = false;
+          notice = fallbackNotice(condensed.failure.message);
+        }
+      } else if (history.length > 0) {
+        query = rewriteFollowUp(messages);
       }
       signal?.throwIfAborted();
 
@@ -84,7 +93,6 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
 
       let text: string;
       let mode: DoneEvent['mode'];
-      let notice: string | undefined;
       let given = new Set(numbered.map(({ n }) => n));
       const relevant = isRelevant(results);
       if (!relevant) {
@@ -92,7 +100,7 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
         text = notCoveredAnswer(numbered);
         await emitPieces(text, emit);
       } else {
-        if (wantLlm && !llmUsable) notice = fallbackNotice(status?.reason ?? 'LLM not available');
+        if (wantLlm && !llmUsable) notice ??= fallbackNotice(status?.reason ?? 'LLM not available');
         if (llmUsable) {
           const generated = await generate(question, history, numbered, emit, signal);
           if (generated.ok) {
@@ -143,13 +151,17 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
     }
   }
 
-  async function condenseOrRewrite(messages: ChatMessage[], signal?: AbortSignal): Promise<string> {
+  async function condenseOrRewrite(
+    messages: ChatMessage[],
+    signal?: AbortSignal,
+  ): Promise<{ query: string; failure?: PapertalkError }> {
     try {
-      return await condenseWithLlm(llm, prompts, messages, signal);
+      return { query: await condenseWithLlm(llm, prompts, messages, signal) };
     } catch (error) {
       if (signal?.aborted) throw error;
       engine.log.warn(`follow-up not condensed by the LLM (${describeError(error)}); using the deterministic rewrite`);
-      return rewriteFollowUp(messages);
+      const failure = isPapertalkError(error) && FALLBACK_CODES.has(error.code) ? error : undefined;
+      return { query: rewriteFollowUp(messages), failure };
     }
   }
 
