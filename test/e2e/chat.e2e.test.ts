@@ -73,18 +73,18 @@ describe('the chat page with a language model', () => {
   }
 
   it('streams the answer token by token, then shows the cited papers as cards', async () => {
-    ollama.onChat(scripted({ kind: 'answer', tokens: ANSWER_TOKENS, delayMs: 120 }));
+    ollama.onChat(scripted({ kind: 'answer', tokens: ANSWER_TOKENS, delayMs: 400 }));
     const page = await open();
     await ask(page, QUESTION);
 
     await expect.poll(() => page.locator('.turn.user .bubble').last().textContent()).toBe(QUESTION);
-    // Part of the answer is on screen while the rest is still being generated.
+    // Part of the answer is on screen, with the Stop button, while the rest is still being generated.
     await page.waitForFunction(() => {
       const turn = document.querySelector('.turn.assistant.streaming');
       const text = turn?.querySelector('.answer')?.textContent ?? '';
-      return text.includes('Prepacking') && !text.includes('less computation');
+      const stop = document.getElementById('stop');
+      return text.includes('Prepacking') && !text.includes('less computation') && stop !== null && !stop.hidden;
     });
-    await expect.poll(() => page.locator('#stop').isVisible()).toBe(true);
     await screenshot(page, 'chat-streaming-desktop');
 
     await page.locator('.turn.assistant.done').waitFor();
@@ -229,10 +229,9 @@ describe('the chat page with a language model', () => {
     await ask(page, 'What is the best recipe for sourdough bread with rye flour and language?');
     await page.locator('.turn.assistant.done').waitFor();
     const turn = lastAnswer(page);
-    // The service answers "not covered" itself; the fake model is not asked.
-    if ((await turn.locator('.sources').count()) > 0) {
-      expect(await turn.locator('.sources h3').textContent()).toBe('Closest papers (possibly unrelated)');
-    }
+    // The service answers "not covered" itself, listing the nearest papers; the model is not asked.
+    expect(await turn.locator('.sources h3').textContent()).toBe('Closest papers (possibly unrelated)');
+    expect(await turn.locator('.sources .card').count()).toBeGreaterThan(0);
     expect(await turn.locator('.answer').textContent()).toBeTruthy();
     await screenshot(page, 'chat-unrelated-desktop');
   });
@@ -304,8 +303,8 @@ describe('the chat page without a language model', () => {
     expect(errors).toEqual([]);
   });
 
-  it('shows the status badges and answers extractively with the notice', async () => {
-    opened = await openPage(browser, server.url);
+  it('shows the status badges and answers extractively with the notice (in the dark colour scheme)', async () => {
+    opened = await openPage(browser, server.url, { colorScheme: 'dark' });
     const { page } = opened;
     await page.goto('/');
     await page.locator('.badge', { hasText: 'LLM offline' }).waitFor();
@@ -317,7 +316,7 @@ describe('the chat page without a language model', () => {
     expect(await turn.locator('.notice').textContent()).toBeTruthy();
     expect(await turn.locator('.tag', { hasText: 'extractive' }).count()).toBe(1);
     expect(await turn.locator('.card').count()).toBeGreaterThan(0);
-    await screenshot(page, 'chat-extractive-desktop');
+    await screenshot(page, 'chat-extractive-dark-desktop');
   });
 
   it('searches papers without the LLM, with snippets and abstracts, on desktop and phone', async () => {

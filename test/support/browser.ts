@@ -64,10 +64,13 @@ export async function openPage(
   return { context, page, errors };
 }
 
-/** Saves a full-page screenshot to .artifacts/screenshots/NAME.png (for people to look at). */
+/**
+ * Saves what the viewport shows to .artifacts/screenshots/NAME.png, for people to look at.
+ * (Full-page shots misplace the sticky header and composer, so they mislead more than they show.)
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file });
   return file;
 }

@@ -2,7 +2,7 @@
 // the snippet is paper text and never goes through innerHTML.
 
 const STOPWORDS = new Set(
-  'a an and are as at be but by can do does for from has have how i in is it its of on or that the their this to was were what when where which who why will with about into than then there these they those does did you your we our'.split(
+  'a an and are as at be but by can do does for from has have how i in is it its of on or that the their this to was were what when where which who why will with about into than then there these they those does did you your we our best most much many use using like some any also other paper papers'.split(
     ' ',
   ),
 );

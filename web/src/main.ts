@@ -171,9 +171,8 @@ async function runChat(): Promise<void> {
     if (inFlight === controller) inFlight = undefined;
     setBusy(false);
     saveConversation(turns);
-    const wasNear = nearBottom();
+    // No scrolling here: the reader stays at the end of the answer, with the cards just below.
     renderConversation();
-    keepScrolled(wasNear);
   }
 }
 

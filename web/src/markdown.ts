@@ -22,6 +22,13 @@ export function markdownToSafeHtml(text: string): string {
 const CITATION = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
 const HAS_CITATION = new RegExp(CITATION.source); // not global: no lastIndex state to trip over
 
+const numbersOf = (marker: string) => marker.split(',').map((s) => Number(s.trim()));
+
+/** Every source number cited as [n] or [n, m] in `text`. */
+export function citationNumbers(text: string): number[] {
+  return [...text.matchAll(CITATION)].flatMap((m) => numbersOf(m[1] ?? ''));
+}
+
 /**
  * Replaces `[n]` and `[n, m]` in the text nodes of `root` with what `makeLink(n)` returns
  * (or leaves the marker as text when it returns null). Skips code and existing links.
@@ -41,7 +48,7 @@ export function linkCitations(root: HTMLElement, makeLink: (n: number) => HTMLEl
     for (const match of text.matchAll(CITATION)) {
       const start = match.index ?? 0;
       fragment.append(text.slice(last, start));
-      const numbers = (match[1] ?? '').split(',').map((s) => Number(s.trim()));
+      const numbers = numbersOf(match[1] ?? '');
       const links = numbers.map((n) => makeLink(n));
       if (links.every((l) => l === null)) {
         fragment.append(match[0]);

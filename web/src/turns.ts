@@ -1,7 +1,7 @@
 // Renders conversation turns: the user's question, and an answer with its cited papers.
 import { sourceCard, UNSUPPORTED_TEXT } from './cards.js';
 import { h } from './dom.js';
-import { renderAnswer } from './markdown.js';
+import { citationNumbers, renderAnswer } from './markdown.js';
 import type { AssistantTurn, Turn, UserTurn } from './store.js';
 
 export interface TurnActions {
@@ -96,7 +96,7 @@ function statusLine(turn: AssistantTurn): HTMLElement | null {
 
 function sourcesSection(turn: AssistantTurn, context: TurnContext): HTMLElement | null {
   if (turn.sources.length === 0) return null;
-  const citedNumbers = new Set(turn.citations.map((c) => c.n));
+  const citedNumbers = new Set(turn.status === 'done' ? turn.citations.map((c) => c.n) : citationNumbers(turn.content));
   const finished = turn.status !== 'streaming';
   const card = (n: number) => {
     const source = turn.sources.find((s) => s.n === n)!;
@@ -117,8 +117,20 @@ function sourcesSection(turn: AssistantTurn, context: TurnContext): HTMLElement 
     section.append(h('ol', { class: 'cards' }, ...turn.sources.map((s) => card(s.n))));
     return section;
   }
-  // While streaming every retrieved paper is shown; once done, the cited ones lead.
-  const showAll = !finished || citedNumbers.size === 0;
+  if (!finished) {
+    // Folded while the answer streams, so the answer (not a wall of cards) stays in view.
+    section.append(
+      h(
+        'details',
+        { class: 'more-sources' },
+        h('summary', { text: `Reading ${turn.sources.length} retrieved ${turn.sources.length === 1 ? 'paper' : 'papers'}` }),
+        h('ol', { class: 'cards' }, ...turn.sources.map((s) => card(s.n))),
+      ),
+    );
+    return section;
+  }
+  // Once finished, the cited papers lead; with no citations at all, every paper is shown.
+  const showAll = citedNumbers.size === 0;
   const primary = showAll ? turn.sources : turn.sources.filter((s) => citedNumbers.has(s.n));
   const rest = showAll ? [] : turn.sources.filter((s) => !citedNumbers.has(s.n));
   section.append(
