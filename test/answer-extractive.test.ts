@@ -32,3 +32,18 @@ describe('extractive answer', () => {
     expect(extractiveAnswer('packing prompts', many).split('\n')).toHaveLength(3);
   });
 });
+
+describe('extractive answer with corpus idf', () => {
+  const idf = (term: string) => (['larg', 'languag', 'model'].includes(term) ? 0.2 : 5);
+  const generic = { n: 2, title: 'Quantization study', abstract: 'Large language models are growing. We study quantization.' };
+
+  it('prefers the sentence with the rare question terms over one with many common ones', () => {
+    const text = extractiveAnswer('How does prepacking speed up prefilling for large language models?', [papers[0]!], idf);
+    expect(text).toBe('- Prepacking: It speeds up prefilling. [1]');
+  });
+
+  it('leaves out a paper that only shares words every abstract has', () => {
+    const text = extractiveAnswer('How does prepacking help large language models?', [papers[0]!, generic], idf);
+    expect(text).not.toContain('[2]');
+  });
+});

@@ -112,7 +112,12 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
           }
         }
         if (!llmUsable) {
-          text = extractiveAnswer(question, numbered.map(({ n, hit }) => ({ n, title: hit.title, abstract: hit.abstract })));
+          const { lexical } = engine.snapshot();
+          text = extractiveAnswer(
+            query,
+            numbered.map(({ n, hit }) => ({ n, title: hit.title, abstract: hit.abstract })),
+            (term) => lexical.idf(term),
+          );
           await emitPieces(text, emit);
         }
         mode = llmUsable ? 'llm' : 'extractive';

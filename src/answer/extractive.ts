@@ -1,6 +1,6 @@
 // The answer without an LLM: for each of the top papers, the abstract sentence that best matches
 // the question, cited. Fast (no model), faithful (verbatim), and honest about being a summary.
-import { analyze } from '../index/analyzer.js';
+import { analyze, analyzeQuery } from '../index/analyzer.js';
 import { splitSentences } from '../index/sentences.js';
 import { stripCitations } from './citations.js';
 
@@ -12,16 +12,26 @@ export interface ExtractivePaper {
 
 /** Papers quoted at most: more reads like a search result page, not an answer. */
 const MAX_PAPERS = 3;
+/**
+ * A paper is quoted only when its best sentence scores at least this share of the top paper's:
+ * a sentence matching only words every abstract has ("large language models") is no answer.
+ */
+const MIN_RELATIVE_SCORE = 0.15;
 
 /**
- * One line per paper: "- Title: best sentence [n]". Papers whose abstract shares no term with
- * the question are left out, except the top one, so there is always something to read.
+ * One line per paper: "- Title: best sentence [n]". Sentences are scored by the idf of the
+ * question terms they contain (the corpus idf when given, else idf over these papers). Papers
+ * whose best sentence shares no term with the question, or scores far below the top paper's,
+ * are left out, except the top one, so there is always something to read.
  */
-export function extractiveAnswer(question: string, papers: readonly ExtractivePaper[]): string {
-  const queryTerms = new Set(analyze(question));
+export function extractiveAnswer(question: string, papers: readonly ExtractivePaper[], idf?: (term: string) => number): string {
+  const queryTerms = new Set(analyzeQuery(question));
   const candidates = papers.map((paper) => ({ paper, sentences: sentencesOf(paper.abstract) }));
-  const weight = termWeights(queryTerms, candidates.map((c) => c.sentences.flatMap((s) => [...s.terms])));
+  const weight = idf
+    ? new Map([...queryTerms].map((term) => [term, idf(term)]))
+    : termWeights(queryTerms, candidates.map((c) => c.sentences.flatMap((s) => [...s.terms])));
   const lines: string[] = [];
+  let topScore = 0;
   for (const [rank, { paper, sentences }] of candidates.entries()) {
     if (lines.length === MAX_PAPERS) break;
     let best = sentences[0];
@@ -34,7 +44,8 @@ export function extractiveAnswer(question: string, papers: readonly ExtractivePa
         bestScore = score;
       }
     }
-    if (!best || (bestScore === 0 && rank > 0)) continue;
+    if (!best || (rank > 0 && (bestScore === 0 || bestScore < MIN_RELATIVE_SCORE * topScore))) continue;
+    topScore = Math.max(topScore, bestScore);
     lines.push(`- ${paper.title}: ${best.text} [${paper.n}]`);
   }
   return lines.join('\n');
