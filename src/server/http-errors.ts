@@ -10,10 +10,24 @@ export function errorJson(c: Context, status: ContentfulStatusCode, code: string
   return c.json({ error: { code, message, ...(field && { field }) } }, status);
 }
 
+type Issue = ZodError['issues'][number];
+
+/**
+ * For a value that matches no option of a union (e.g. a papers array or {papers}), the issue
+ * of the option it got furthest into: "0.title: expected string", not "Invalid input".
+ */
+function mostSpecific(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  const options = issue.errors.flatMap((option) => (option[0] ? [mostSpecific(option[0])] : []));
+  const deepest = options.reduce<Issue | undefined>((best, next) => (!best || next.path.length > best.path.length ? next : best), undefined);
+  return deepest ? { ...deepest, path: [...issue.path, ...deepest.path] } : issue;
+}
+
 /** A zod failure as a 400 naming the first offending field, e.g. "k: must be at most 100". */
 export function validationError(c: Context, error: ZodError, target: string) {
-  const issue = error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.join('.') : target;
+  const issue = error.issues[0] && mostSpecific(error.issues[0]);
+  // A request body is "json" to the validator but "body" to the client.
+  const field = issue && issue.path.length > 0 ? issue.path.join('.') : target === 'json' ? 'body' : target;
   const message = issue ? `${field}: ${issue.message}` : `invalid ${target}`;
   return errorJson(c, 400, 'input_invalid', message, field);
 }
@@ -23,6 +37,11 @@ export function onError(log: Logger) {
     if (isPapertalkError(error)) {
       if (error.status >= 500) log.error(`${c.req.method} ${c.req.path}: ${error.message}`);
       return errorJson(c, error.status as ContentfulStatusCode, error.code, error.message, error.field);
+    }
+    if (error instanceof HTTPException && error.status === 415) {
+      const type = c.req.header('content-type');
+      const sent = type ? `"${type}" is not accepted here` : 'missing';
+      return errorJson(c, 415, 'unsupported_media_type', `content-type: ${sent}; see /api/openapi.json for the body this route takes`, 'content-type');
     }
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;

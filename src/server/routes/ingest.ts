@@ -13,7 +13,9 @@ const route = createRoute({
     'A JSON array of papers (or {papers: [...]}), or the text of a listing (Hugging Face daily-papers page, JSONL, BEIR corpus.jsonl) sent as text/plain. Papers already indexed with the same content are left unchanged; a changed abstract updates its paper.',
   request: {
     body: {
-      required: true,
+      // Not `required`: for a required body the validator parses every request as JSON,
+      // which rejects text/plain listings. The handler checks that a body came.
+      required: false,
       content: {
         'application/json': { schema: IngestJsonSchema },
         'text/plain': { schema: z.string().min(1).openapi({ example: 'Title of a paper\n\nIts abstract…' }) },
