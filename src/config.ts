@@ -4,12 +4,17 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PapertalkError } from './errors.js';
 
+// Messages say what a valid value looks like: they reach users as "NAME=value: message".
 const booleanish = z
-  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])], { error: 'must be true or false (or 1/0, yes/no)' })
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
+const wholeNumber = (range: string) => {
+  const error = `must be a whole number ${range}`;
+  return z.coerce.number({ error }).int({ error });
+};
+const port = wholeNumber('from 0 to 65535').min(0, 'must be from 0 to 65535').max(65535, 'must be from 0 to 65535');
+const positiveInt = wholeNumber('above 0').positive('must be above 0');
 
 /** Ollama accepts "host", "host:port" or a full URL in OLLAMA_HOST; normalize to a URL. */
 export function normalizeOllamaHost(raw: string): string {
@@ -92,30 +97,36 @@ export function loadConfig(
   overrides: Partial<Record<keyof Config, unknown>> = {},
   cwd: string = process.cwd(),
 ): Config {
-  const raw: Record<string, unknown> = {};
+  const fromEnv: Record<string, unknown> = {};
   for (const [key, name] of Object.entries(envNames)) {
     const value = env[name];
-    if (value !== undefined && value !== '') raw[key] = value;
+    if (value !== undefined && value !== '') fromEnv[key] = value;
   }
+  // The environment is checked on its own too: a bad value there is reported even when a
+  // flag happens to override it for this command.
+  parseConfig(fromEnv);
+  const raw = { ...fromEnv };
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) raw[key] = value;
   }
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const key = String(issue.path[0] ?? '');
-    const name = envNames[key as keyof Config] ?? key;
-    throw new PapertalkError('config_invalid', `invalid configuration: ${name}=${JSON.stringify(raw[key])}: ${issue.message}`, {
-      field: name,
-    });
-  }
-  const config = parsed.data;
+  const config = parseConfig(raw);
   return {
     ...config,
     indexDir: path.resolve(cwd, config.indexDir),
     modelsDir: path.resolve(cwd, config.modelsDir),
     seedCorpus: config.seedCorpus === '' ? '' : path.resolve(cwd, config.seedCorpus),
   };
+}
+
+function parseConfig(raw: Record<string, unknown>): z.infer<typeof configSchema> {
+  const parsed = configSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const key = String(issue.path[0] ?? '');
+  const name = envNames[key as keyof Config] ?? key;
+  throw new PapertalkError('config_invalid', `invalid configuration: ${name}=${JSON.stringify(raw[key])}: ${issue.message}`, {
+    field: name,
+  });
 }
 
 export function isLoopback(host: string): boolean {

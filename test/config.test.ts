@@ -97,6 +97,15 @@ describe('loadConfig', () => {
     expect(config.indexDir).toBe(path.join(cwd, 'from-flag'));
   });
 
+  it('reports a bad environment value even when a flag overrides it', () => {
+    expect(() => loadConfig({ PAPERTALK_LOG_LEVEL: 'loud' }, { logLevel: 'error' }, cwd)).toThrow(/PAPERTALK_LOG_LEVEL="loud"/);
+  });
+
+  it('says what a valid value looks like', () => {
+    expect(configError({ PAPERTALK_PORT: 'abc' }).message).toBe('invalid configuration: PAPERTALK_PORT="abc": must be a whole number from 0 to 65535');
+    expect(configError({ PAPERTALK_DENSE: 'maybe' }).message).toContain('must be true or false');
+  });
+
   it.each([
     ['PAPERTALK_PORT', 'abc'],
     ['PAPERTALK_PORT', '70000'],

@@ -1,5 +1,6 @@
 // The `papertalk` command: a thin face over the engine. Every command accepts --json for scripts;
 // errors print one line to stderr and exit non-zero (2 for bad usage or configuration).
+import { existsSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { openEngine, type Engine, type OpenOptions } from '../engine.js';
@@ -37,8 +38,12 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
     .option('--no-dense', 'lexical search only: do not load an embedding model')
     .option('-q, --quiet', 'log errors only')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError('(run papertalk --help for usage)');
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: io.err,
+      // Usage mistakes are one line, like every other error.
+      outputError: (text, write) => write(`papertalk: ${text.replace(/^error: /, '').trim()} (see papertalk --help)\n`),
+    });
 
   const configFrom = (flags: GlobalFlags, extra: Partial<Record<keyof Config, unknown>> = {}): Config =>
     loadConfig(env, {
@@ -83,6 +88,8 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
     .option('--json', 'print the summary as JSON')
     .action(async (paths: string[], flags: { rebuild?: boolean; json?: boolean }) => {
       if (paths.length === 0 && !flags.rebuild) throw usage('give at least one file or folder to ingest (or --rebuild)');
+      // Before loading the index and the model: a typo should fail at once, with one line.
+      for (const source of paths) if (!existsSync(source)) throw usage(`no such file or directory: ${source}`);
       const config = configFrom(program.opts());
       // A rebuild must not need the old index to load: it may be damaged or made with another model.
       const open: OpenOptions = flags.rebuild ? { rebuild: { fromSources: paths.length > 0 } } : {};
