@@ -10,7 +10,7 @@ import { readSse } from './support/sse.js';
 const NO_LIMIT = { PAPERTALK_RATE_LIMIT_PER_MINUTE: '100000' };
 
 /** Sends a body as it is, with the given content type. */
-async function send(url: string, body: string | Uint8Array, type = 'application/json') {
+async function send(url: string, body: string | Uint8Array<ArrayBuffer>, type = 'application/json') {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
   const text = await response.text();
   return { status: response.status, text };

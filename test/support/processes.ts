@@ -38,9 +38,13 @@ export function runCli(args: string[], env: Record<string, string>): CliProcess 
 
 /** `papertalk serve --port 0`; resolves with its URL once it listens, rejects if it exits first. */
 export async function startServeProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<CliProcess & { url: string }> {
-  const proc = runCli(['serve', '--port', '0'], { PAPERTALK_LOG_LEVEL: 'info', ...env });
+  // The "serving … at URL" line is logged at info level: never quieter than that here.
+  const proc = runCli(['serve', '--port', '0'], { ...env, PAPERTALK_LOG_LEVEL: 'info' });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start in ${timeoutMs} ms:\n${proc.output()}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      proc.child.kill('SIGKILL');
+      reject(new Error(`serve did not start in ${timeoutMs} ms:\n${proc.output()}`));
+    }, timeoutMs);
     const check = () => {
       const match = /serving .* at (http:\/\/127\.0\.0\.1:\d+)/.exec(proc.output());
       if (match) {
