@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { watch } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { openEngine, type Engine } from '../src/engine.js';
 import { PapertalkError } from '../src/errors.js';
 import { openIndex } from '../src/index/store.js';
@@ -105,6 +105,36 @@ describe('embedding with a model loaded (tiny model)', () => {
     const reopened = await openEngine(engine.config, { embedder: { loaded: true, embedder: engine.embedder! } });
     expect(reopened.health()).toMatchObject({ vectors: engine.snapshot().chunkCount, search_modes: ['lexical', 'dense', 'hybrid'] });
     expect(await reopened.ingest([changed])).toMatchObject({ unchanged: 1, embedded: 0 });
+  });
+});
+
+describe('two processes on one index folder', () => {
+  it('keeps the papers of both when a server and `papertalk ingest` write one after the other', async () => {
+    const server = await makeTestEngine();
+    const cli = await openEngine(server.config);
+    await cli.ingest([{ title: 'Written by the CLI', abstract: 'A paper the command line added while the server ran.' }]);
+    // The server has not looked at the disk since: its own ingest must still keep the CLI's paper.
+    const counts = await server.ingest([{ title: 'Written by the server', abstract: 'A paper posted to the running server.' }]);
+    expect(counts).toMatchObject({ added: 1, total: sampleCorpus.uniquePapers + 2 });
+
+    const fresh = await openEngine(server.config);
+    const titles = fresh.listPapers(0, 1000).papers.map((paper) => paper.title);
+    expect(titles).toEqual(expect.arrayContaining(['Written by the CLI', 'Written by the server']));
+    expect(fresh.health().papers).toBe(sampleCorpus.uniquePapers + 2);
+  });
+
+  it('lets a running engine find papers another process ingested', async () => {
+    const server = await makeTestEngine();
+    const cli = await openEngine(server.config);
+    await cli.ingest([{ title: 'Wombat burrow geometry', abstract: 'We measure wombatburrow tunnels with lidar.' }]);
+    await vi.waitFor(
+      async () => {
+        const { results } = await server.search('wombatburrow', { k: 3 });
+        expect(results.map((hit) => hit.title)).toEqual(['Wombat burrow geometry']);
+      },
+      { timeout: 10_000, interval: 200 },
+    );
+    expect(server.health().papers).toBe(sampleCorpus.uniquePapers + 1);
   });
 });
 

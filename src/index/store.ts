@@ -180,12 +180,34 @@ function newGenerationName(): string {
 /**
  * Adds or updates papers and writes the result as a new generation. Only new or changed
  * text is embedded; chunks without a vector (e.g. added while no model was loaded) are
- * embedded too. Returns the new snapshot; `base` stays valid and unchanged.
+ * embedded too. Returns the new snapshot; `base` stays valid and unchanged. When another
+ * process wrote a newer generation than `base`, the papers are applied to that one instead.
  */
 export async function applyPapers(
   base: IndexSnapshot,
   incoming: Paper[],
   options: ApplyOptions = {},
+): Promise<{ snapshot: IndexSnapshot; counts: IngestCounts }> {
+  const release = await acquireWriteLock(await ensureDir(base.dir));
+  try {
+    // Another process (say `papertalk ingest` beside a running server) may have made a newer
+    // generation since `base` was loaded: build on that one, or its papers would be dropped.
+    const live = options.rebuild ? base : await latest(base, options.embedder);
+    return await applyLocked(live, incoming, options);
+  } finally {
+    await release();
+  }
+}
+
+async function latest(base: IndexSnapshot, embedder: Embedder | undefined): Promise<IndexSnapshot> {
+  const onDisk = await readManifest(base.dir);
+  return onDisk?.generation === base.manifest?.generation ? base : openIndex(base.dir, embedder);
+}
+
+async function applyLocked(
+  base: IndexSnapshot,
+  incoming: Paper[],
+  options: ApplyOptions,
 ): Promise<{ snapshot: IndexSnapshot; counts: IngestCounts }> {
   const { embedder, rebuild = false, onProgress } = options;
   const dir = base.dir;
@@ -242,7 +264,6 @@ export async function applyPapers(
 
   const generation = newGenerationName();
   const genDir = path.join(dir, generation);
-  const release = await acquireWriteLock(await ensureDir(dir));
   try {
     await mkdir(genDir, { recursive: true });
     const vectors = await buildVectors({ carried, genDir, embedder, base: start, removedChunkIds, chunks, toEmbed, counts, onProgress, total: incoming.length });
@@ -271,8 +292,6 @@ export async function applyPapers(
     throw new PapertalkError('index_write_failed', `could not write the index in ${dir}: ${describeError(error)}; the previous index is unchanged`, {
       cause: error,
     });
-  } finally {
-    await release();
   }
 }
 
