@@ -188,7 +188,12 @@ export async function applyPapers(
   incoming: Paper[],
   options: ApplyOptions = {},
 ): Promise<{ snapshot: IndexSnapshot; counts: IngestCounts }> {
-  const release = await acquireWriteLock(await ensureDir(base.dir));
+  // A read-only or missing folder fails here, before anything was written.
+  const release = await ensureDir(base.dir)
+    .then(acquireWriteLock)
+    .catch((error: unknown) => {
+      throw writeFailed(base.dir, error);
+    });
   try {
     // Another process (say `papertalk ingest` beside a running server) may have made a newer
     // generation since `base` was loaded: build on that one, or its papers would be dropped.
@@ -288,11 +293,15 @@ async function applyLocked(
     return { snapshot: { dir, manifest, papers, chunks, chunkCount, lexical, vectors }, counts };
   } catch (error) {
     await rm(genDir, { recursive: true, force: true }).catch(() => undefined);
-    if (error instanceof PapertalkError) throw error;
-    throw new PapertalkError('index_write_failed', `could not write the index in ${dir}: ${describeError(error)}; the previous index is unchanged`, {
-      cause: error,
-    });
+    throw writeFailed(dir, error);
   }
+}
+
+function writeFailed(dir: string, error: unknown): PapertalkError {
+  if (error instanceof PapertalkError) return error;
+  return new PapertalkError('index_write_failed', `could not write the index in ${dir}: ${describeError(error)}; the previous index is unchanged`, {
+    cause: error,
+  });
 }
 
 async function ensureDir(dir: string): Promise<string> {
