@@ -1,14 +1,36 @@
-// The persisted lexical index: BM25 over title and abstract, by MiniSearch.
+// The persisted lexical index: BM25 by MiniSearch over title and abstract.
 import MiniSearch from 'minisearch';
 import type { Paper } from '../types.js';
-import { analyze, queryTermsOf, termsOf, tokenize } from './analyzer.js';
+import { analyzerDefaults, createAnalyzer, tokenize, type Analyzer, type AnalyzerOptions } from './analyzer.js';
 
-/** BM25 settings and field weights. Chosen on SciFact's train split (see bench/quality.ts). */
-export const lexicalDefaults = {
-  k1: 0.9,
-  b: 0.4,
-  titleBoost: 1.0,
+export interface LexicalSettings {
+  k1: number;
+  b: number;
+  /**
+   * 'combined': one field holding title + abstract, so a term has one idf and one length
+   * norm (Anserini's "flat" index). 'separate': BM25 per field, summed with the boosts below.
+   */
+  fields: 'combined' | 'separate';
+  /** Weight of a title match: the title field's boost, or for 'combined' an extra title field (0: none). */
+  titleBoost: number;
+  /** Weight of an abstract match ('separate' only). */
+  abstractBoost: number;
+  analyzer: AnalyzerOptions;
+}
+
+/**
+ * BM25 settings and fields, chosen on SciFact's train split (bench/tune-lexical.ts), nDCG@10:
+ * separate title/abstract fields 0.6537, one combined field 0.6819 (k1=0.9, b=0.4), an extra
+ * title field on top 0.6794; k1 x b grid best at k1=1.2, b=0.5 (0.6837; the surface is flat
+ * within 0.01 for k1 0.9-1.5, b 0.3-0.9).
+ */
+export const lexicalDefaults: LexicalSettings = {
+  k1: 1.2,
+  b: 0.5,
+  fields: 'combined',
+  titleBoost: 0,
   abstractBoost: 1.0,
+  analyzer: analyzerDefaults,
 };
 
 export interface LexicalHit {
@@ -24,23 +46,37 @@ interface LexicalDoc {
   abstract: string;
 }
 
-const FIELDS = ['title', 'abstract'] as const;
+function fieldsOf(settings: LexicalSettings): { fields: string[]; boost: Record<string, number> } {
+  if (settings.fields === 'separate') {
+    return { fields: ['title', 'abstract'], boost: { title: settings.titleBoost, abstract: settings.abstractBoost } };
+  }
+  return settings.titleBoost > 0
+    ? { fields: ['text', 'title'], boost: { text: 1, title: settings.titleBoost } }
+    : { fields: ['text'], boost: { text: 1 } };
+}
 
-function miniSearchOptions() {
+function miniSearchOptions(settings: LexicalSettings, analyzer: Analyzer) {
+  const { fields, boost } = fieldsOf(settings);
   return {
-    fields: [...FIELDS],
+    fields,
     storeFields: [] as string[],
+    extractField: (doc: LexicalDoc, field: string) => (field === 'text' ? `${doc.title} ${doc.abstract}` : doc[field as keyof LexicalDoc]),
     tokenize,
-    processTerm: termsOf,
+    processTerm: analyzer.termsOf,
     searchOptions: {
-      processTerm: queryTermsOf,
+      processTerm: analyzer.queryTermsOf,
       combineWith: 'OR' as const,
       prefix: false,
       fuzzy: false,
-      boost: { title: lexicalDefaults.titleBoost, abstract: lexicalDefaults.abstractBoost },
-      bm25: { k: lexicalDefaults.k1, b: lexicalDefaults.b, d: 0 },
+      boost,
+      bm25: { k: settings.k1, b: settings.b, d: 0 },
     },
   };
+}
+
+/** What an index file was built with; it must match the settings it is opened with. */
+function layoutOf(settings: LexicalSettings) {
+  return { fields: fieldsOf(settings).fields, analyzer: settings.analyzer };
 }
 
 export class LexicalIndex {
@@ -48,25 +84,46 @@ export class LexicalIndex {
     private readonly search_: MiniSearch<LexicalDoc>,
     /** Document frequency of each term (title or abstract), for idf-weighted query coverage. */
     private readonly docFreq: Map<string, number>,
+    private readonly settings: LexicalSettings,
+    private readonly analyzer: Analyzer,
   ) {}
 
-  static empty(): LexicalIndex {
-    return new LexicalIndex(new MiniSearch<LexicalDoc>(miniSearchOptions()), new Map());
+  /** An empty index; `settings` other than the defaults are for tuning (bench/tune-lexical.ts). */
+  static empty(settings: LexicalSettings = lexicalDefaults): LexicalIndex {
+    const analyzer = createAnalyzer(settings.analyzer);
+    return new LexicalIndex(new MiniSearch<LexicalDoc>(miniSearchOptions(settings, analyzer)), new Map(), settings, analyzer);
   }
 
-  static fromJSON(json: string): LexicalIndex {
-    const parsed = JSON.parse(json) as { minisearch: unknown; docFreq: [string, number][] };
-    const search = MiniSearch.loadJS<LexicalDoc>(parsed.minisearch as never, miniSearchOptions());
-    return new LexicalIndex(search, new Map(parsed.docFreq));
+  static fromJSON(json: string, settings: LexicalSettings = lexicalDefaults): LexicalIndex {
+    const parsed = JSON.parse(json) as { minisearch: unknown; docFreq: [string, number][]; layout?: unknown };
+    return LexicalIndex.fromParts(parsed, settings);
+  }
+
+  private static fromParts(
+    parts: { minisearch: unknown; docFreq: Iterable<[string, number]>; layout?: unknown },
+    settings: LexicalSettings,
+  ): LexicalIndex {
+    const expected = JSON.stringify(layoutOf(settings));
+    if (JSON.stringify(parts.layout) !== expected) {
+      // An index written by an older papertalk (other fields or analyzer) would silently miss terms.
+      throw new Error(`the lexical index was built with other settings (${JSON.stringify(parts.layout ?? 'unknown')}, expected ${expected})`);
+    }
+    const analyzer = createAnalyzer(settings.analyzer);
+    const search = MiniSearch.loadJS<LexicalDoc>(parts.minisearch as never, miniSearchOptions(settings, analyzer));
+    return new LexicalIndex(search, new Map(parts.docFreq), settings, analyzer);
   }
 
   toJSON(): string {
-    return JSON.stringify({ minisearch: this.search_.toJSON(), docFreq: [...this.docFreq] });
+    return JSON.stringify({ layout: layoutOf(this.settings), minisearch: this.search_.toJSON(), docFreq: [...this.docFreq] });
   }
 
   /** An independent copy, so a new index generation can change without touching this one. */
   clone(): LexicalIndex {
-    return LexicalIndex.fromJSON(this.toJSON());
+    // MiniSearch's toJSON() builds fresh plain objects, so no string round trip is needed.
+    return LexicalIndex.fromParts(
+      { layout: layoutOf(this.settings), minisearch: this.search_.toJSON(), docFreq: this.docFreq },
+      this.settings,
+    );
   }
 
   get size(): number {
@@ -79,13 +136,13 @@ export class LexicalIndex {
 
   add(paper: Paper): void {
     this.search_.add({ id: paper.id, title: paper.title, abstract: paper.abstract });
-    for (const term of distinctTerms(paper)) this.docFreq.set(term, (this.docFreq.get(term) ?? 0) + 1);
+    for (const term of this.distinctTerms(paper)) this.docFreq.set(term, (this.docFreq.get(term) ?? 0) + 1);
   }
 
   remove(paper: Paper): void {
     if (!this.search_.has(paper.id)) return;
     this.search_.discard(paper.id);
-    for (const term of distinctTerms(paper)) {
+    for (const term of this.distinctTerms(paper)) {
       const left = (this.docFreq.get(term) ?? 1) - 1;
       if (left > 0) this.docFreq.set(term, left);
       else this.docFreq.delete(term);
@@ -93,7 +150,30 @@ export class LexicalIndex {
   }
 
   search(query: string, k: number): LexicalHit[] {
-    const hits = this.search_.search(query);
+    return this.rank(this.search_.search(query), k);
+  }
+
+  /**
+   * BM25 with a weight per analyzed term (score = sum of weight x BM25 of the term), for
+   * expanded queries such as pseudo-relevance feedback. Terms are taken as they are, not re-analyzed.
+   */
+  searchTerms(weights: ReadonlyMap<string, number>, k: number): LexicalHit[] {
+    const terms = [...weights.keys()];
+    if (terms.length === 0) return [];
+    const hits = this.search_.search(terms.join(' '), {
+      tokenize: (text) => text.split(' '),
+      processTerm: (term) => term,
+      boostTerm: (term) => weights.get(term) ?? 0,
+    });
+    return this.rank(hits, k);
+  }
+
+  /** Analyzed terms of a paper's title and abstract, in order, with repeats (its "document vector"). */
+  termsOfPaper(paper: Pick<Paper, 'title' | 'abstract'>): string[] {
+    return this.analyzer.analyze(`${paper.title} ${paper.abstract}`);
+  }
+
+  private rank(hits: { id: unknown; score: number; terms: string[]; queryTerms: string[] }[], k: number): LexicalHit[] {
     // MiniSearch multiplies each score by the number of matched query terms; undo that
     // so the ranking is plain BM25.
     return hits
@@ -112,8 +192,8 @@ export class LexicalIndex {
     const df = this.docFreq.get(term) ?? 0;
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
-}
 
-function distinctTerms(paper: Paper): Set<string> {
-  return new Set(analyze(`${paper.title} ${paper.abstract}`));
+  private distinctTerms(paper: Paper): Set<string> {
+    return new Set(this.analyzer.analyze(`${paper.title} ${paper.abstract}`));
+  }
 }

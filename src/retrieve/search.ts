@@ -19,6 +19,8 @@ const CHUNKS_PER_PAPER = 4;
 interface PaperRanking {
   id: string;
   score: number;
+  /** For lexical hits: the analyzed terms the paper matched (spares re-analyzing it for coverage). */
+  matched?: string[];
   /** For dense hits: the best-matching chunk's span in the abstract. */
   span?: { start: number; end: number };
 }
@@ -30,7 +32,7 @@ export function effectiveMode(requested: SearchMode, snapshot: IndexSnapshot, em
 }
 
 export function lexicalRanking(snapshot: IndexSnapshot, query: string, depth: number): PaperRanking[] {
-  return snapshot.lexical.search(query, depth).map((hit) => ({ id: hit.id, score: hit.score }));
+  return snapshot.lexical.search(query, depth).map((hit) => ({ id: hit.id, score: hit.score, matched: hit.matched }));
 }
 
 export async function denseRanking(snapshot: IndexSnapshot, embedder: Embedder, query: string, depth: number): Promise<PaperRanking[]> {
@@ -65,6 +67,7 @@ export async function search(
   for (const hit of lexical) found.set(hit.id, new Set(['lexical']));
   for (const hit of dense) (found.get(hit.id) ?? found.set(hit.id, new Set()).get(hit.id)!).add('dense');
   const spans = new Map(dense.map((hit) => [hit.id, hit.span]));
+  const matched = new Map(lexical.map((hit) => [hit.id, hit.matched]));
 
   const ranked = mode === 'hybrid' ? reciprocalRankFusion([lexical, dense]) : mode === 'dense' ? dense : lexical;
   const terms = queryTerms(query, snapshot.lexical);
@@ -80,10 +83,26 @@ export async function search(
       snippet: bestSnippet(paper.abstract, terms, spans.get(id)),
       score: round(score),
       retrievers: [...found.get(id)!].sort(),
-      coverage: round(coverage(terms, `${paper.title} ${paper.abstract}`)),
+      coverage: round(coverageOf(terms, paper, matched.get(id))),
     };
   });
   return { results, mode, took_ms: round(performance.now() - started, 2) };
+}
+
+/**
+ * Idf-weighted share of the query's terms in the paper. A lexical hit already knows which
+ * terms it matched (the index analyzed the paper the same way); other hits are analyzed here.
+ */
+function coverageOf(terms: Map<string, number>, paper: { title: string; abstract: string }, matched: string[] | undefined): number {
+  if (!matched) return coverage(terms, `${paper.title} ${paper.abstract}`);
+  let total = 0;
+  let found = 0;
+  const present = new Set(matched);
+  for (const [term, idf] of terms) {
+    total += idf;
+    if (present.has(term)) found += idf;
+  }
+  return total === 0 ? 0 : found / total;
 }
 
 function round(value: number, digits = 4): number {
