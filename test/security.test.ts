@@ -10,7 +10,8 @@ import {
 } from '../src/server/security.js';
 import { onError } from '../src/server/http-errors.js';
 import { silentLogger } from '../src/log.js';
-import { requestFrom, serveApp, startHardenedServer, type HardenedServer, type Served } from './support/hardened.js';
+import { requestFrom, serveApp, type Served } from './support/hardened.js';
+import { startTestServer, type TestServer } from './support/server.js';
 
 const TOKEN = 'a-token-of-24-characters';
 
@@ -184,9 +185,9 @@ describe('size caps', () => {
 });
 
 describe('in front of the real server app', () => {
-  let server: HardenedServer;
+  let server: TestServer;
   beforeAll(async () => {
-    server = await startHardenedServer({ env: { PAPERTALK_TOKEN: TOKEN, PAPERTALK_RATE_LIMIT_PER_MINUTE: '2' } });
+    server = await startTestServer({ env: { PAPERTALK_TOKEN: TOKEN, PAPERTALK_RATE_LIMIT_PER_MINUTE: '2' } });
   });
   afterAll(() => server.close());
 

@@ -4,10 +4,13 @@ import { existsSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { openEngine, type Engine, type OpenOptions } from '../engine.js';
+import { createChatService } from '../answer/chat-service.js';
+import { loadPrompts } from '../answer/prompts.js';
 import { PapertalkError, describeError, isPapertalkError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createServerApp } from '../server/index.js';
 import { checkExposure, closeOnSignals, listen } from '../server/serve.js';
+import { runAsk, runChat } from './chat.js';
 import { formatSearch, printJson, processIo, type Io } from './output.js';
 import { ingestProgress } from './progress.js';
 
@@ -30,7 +33,12 @@ interface GlobalFlags {
   quiet?: boolean;
 }
 
-export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Command {
+/** Set by commands that finish with a code of their own (ask: 130 when stopped, 1 on failure). */
+export interface RunState {
+  exitCode: number;
+}
+
+export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = process.env, state: RunState = { exitCode: 0 }): Command {
   const program = new Command('papertalk')
     .description('Chat with the research literature, locally: search and question paper abstracts.')
     .option('--index <dir>', 'index folder (PAPERTALK_INDEX_DIR)')
@@ -134,6 +142,38 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
       });
     });
 
+  const answerModes = new Option('--mode <mode>', 'llm (falls back to extractive when Ollama is not there) or extractive')
+    .choices(['llm', 'extractive'])
+    .default('llm');
+
+  program
+    .command('ask')
+    .description('answer a question from the indexed papers, citing them')
+    .argument('<question>', 'the question')
+    .option('-k, --k <n>', 'papers to retrieve', intOption('--k', 1, 20), 6)
+    .addOption(answerModes)
+    .option('--json', 'print the whole answer (done fields and sources) as JSON')
+    .action(async (question: string, flags: { k: number; mode: 'llm' | 'extractive'; json?: boolean }) => {
+      if (!question.trim()) throw usage('the question is empty');
+      if (question.length > 4000) throw usage('the question is longer than 4000 characters');
+      const config = configFrom(program.opts(), { logLevel: program.opts().quiet ? 'error' : 'warn' });
+      await withEngine(config, {}, async (engine) => {
+        state.exitCode = await runAsk(createChatService(engine, loadPrompts()), question, flags, io);
+      });
+    });
+
+  program
+    .command('chat')
+    .description('an interactive conversation about the indexed papers (Ctrl-C stops an answer, Ctrl-D exits)')
+    .option('-k, --k <n>', 'papers to retrieve', intOption('--k', 1, 20), 6)
+    .addOption(answerModes)
+    .action(async (flags: { k: number; mode: 'llm' | 'extractive' }) => {
+      const config = configFrom(program.opts(), { logLevel: program.opts().quiet ? 'error' : 'warn' });
+      await withEngine(config, {}, async (engine) => {
+        state.exitCode = await runChat(createChatService(engine, loadPrompts()), flags, io);
+      });
+    });
+
   program
     .command('stats')
     .description('what the index holds and which search modes are available')
@@ -157,10 +197,11 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
 
 /** Runs the CLI and returns the exit code. */
 export async function main(argv: string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const program = buildProgram(io, env);
+  const state: RunState = { exitCode: 0 };
+  const program = buildProgram(io, env, state);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return state.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are "errors" to commander; usage mistakes were already printed by it.

@@ -11,6 +11,7 @@ import { registerHealthRoutes, type LlmHealth } from './routes/health.js';
 import { registerIngestRoutes } from './routes/ingest.js';
 import { registerPaperRoutes } from './routes/papers.js';
 import { registerSearchRoutes } from './routes/search.js';
+import { applySecurity } from './security.js';
 
 export const webDistDir = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -32,11 +33,17 @@ export function createApp(engine: Engine, options: AppOptions = {}): OpenAPIHono
   app.onError(onError(log));
   app.notFound(notFound);
 
+  // Headers, URL cap, token, rate limit and question-body caps run before any body is read.
+  applySecurity(app, config);
   app.use(
     '/api/*',
     bodyLimit({
       maxSize: config.maxBodyBytes,
-      onError: (c) => errorJson(c, 413, 'payload_too_large', `body: larger than ${config.maxBodyBytes} bytes (PAPERTALK_MAX_BODY_BYTES)`, 'body'),
+      onError: (c) => {
+        // The rest of the body is never read: close the connection rather than leave it unusable.
+        c.header('Connection', 'close');
+        return errorJson(c, 413, 'payload_too_large', `body: larger than ${config.maxBodyBytes} bytes (PAPERTALK_MAX_BODY_BYTES)`, 'body');
+      },
     }),
   );
 

@@ -1,6 +1,5 @@
 // Starts the HTTP server on the configured host and port and stops it cleanly on a signal.
 import { serve, type ServerType } from '@hono/node-server';
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Config } from '../config.js';
 import { isLoopback } from '../config.js';
 import { PapertalkError } from '../errors.js';
@@ -23,7 +22,12 @@ export function checkExposure(config: Config): void {
   }
 }
 
-export function listen(app: OpenAPIHono, config: Pick<Config, 'host' | 'port'>): Promise<RunningServer> {
+/** Anything with Hono's fetch signature (an app, or a small test app). */
+export interface Fetchable {
+  fetch: (request: Request, env?: any) => Response | Promise<Response>;
+}
+
+export function listen(app: Fetchable, config: Pick<Config, 'host' | 'port'>): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     let server: ServerType;
     const onError = (error: NodeJS.ErrnoException) => {

@@ -33,6 +33,8 @@ export async function testConfig(options: TestEngineOptions = {}, indexDir?: str
     PAPERTALK_LOG_LEVEL: 'silent',
     // Nothing listens on port 9 (discard): the LLM is unreachable unless a test says otherwise.
     OLLAMA_HOST: 'http://127.0.0.1:9',
+    // Tests send many requests from one address; the rate-limit specs set their own limit.
+    PAPERTALK_RATE_LIMIT_PER_MINUTE: '100000',
     ...options.env,
   });
 }
