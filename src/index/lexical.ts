@@ -119,9 +119,10 @@ export class LexicalIndex {
 
   /** An independent copy, so a new index generation can change without touching this one. */
   clone(): LexicalIndex {
-    // MiniSearch's toJSON() builds fresh plain objects, so no string round trip is needed.
+    // structuredClone, not toJSON() alone: MiniSearch's plain form still shares arrays (average
+    // field lengths) that a later add() changes in place. No string round trip is needed.
     return LexicalIndex.fromParts(
-      { layout: layoutOf(this.settings), minisearch: this.search_.toJSON(), docFreq: this.docFreq },
+      { layout: layoutOf(this.settings), minisearch: structuredClone(this.search_.toJSON()), docFreq: this.docFreq },
       this.settings,
     );
   }
