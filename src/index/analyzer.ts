@@ -53,6 +53,20 @@ function porter(word: string): string {
   return stemmed;
 }
 
+/** Remembers a pure token function's results, forgetting all when the cache gets large. */
+function memoize(fn: (token: string) => string[]): (token: string) => string[] {
+  const cache = new Map<string, string[]>();
+  return (token) => {
+    let terms = cache.get(token);
+    if (terms === undefined) {
+      if (cache.size >= STEM_CACHE_LIMIT) cache.clear();
+      terms = fn(token);
+      cache.set(token, terms);
+    }
+    return terms;
+  };
+}
+
 export function createAnalyzer(options: AnalyzerOptions = analyzerDefaults): Analyzer {
   const stopwords = new Set<string>(options.stopwords ? eng : []);
 
@@ -87,10 +101,13 @@ export function createAnalyzer(options: AnalyzerOptions = analyzerDefaults): Ana
     return [joined, ...plain.split('-').filter((part) => part && !isNoise(part)).map(stem)];
   };
 
+  // Snippets and coverage analyze the same abstracts at every search: remembering each
+  // token's terms makes that a lookup. (Callers only read the returned arrays.)
+  const cachedTermsOf = memoize(termsOf);
   return {
-    termsOf,
+    termsOf: cachedTermsOf,
     queryTermsOf,
-    analyze: (text) => tokenize(text).flatMap(termsOf),
+    analyze: (text) => tokenize(text).flatMap(cachedTermsOf),
     analyzeQuery: (text) => tokenize(text).flatMap(queryTermsOf),
   };
 }
