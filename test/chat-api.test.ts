@@ -87,11 +87,12 @@ describe('POST /api/chat (streamed)', () => {
   });
 
   it('puts the numbered abstracts, fenced as data, into the prompt with the fixed num_ctx', async () => {
-    await start({ PAPERTALK_LLM_NUM_CTX: '3000' });
+    // Room for three whole abstracts (the estimate overcounts), so none is dropped to fit.
+    await start({ PAPERTALK_LLM_NUM_CTX: '4096' });
     await readEvents(await post(ask(PEFT, { k: 3 })));
     await readEvents(await post(ask('How does prepacking speed up prefilling for prompts of different lengths?', { k: 8 })));
     const calls = fake.chatRequests();
-    expect(calls.map((r) => r.body.options.num_ctx)).toEqual([3000, 3000]);
+    expect(calls.map((r) => r.body.options.num_ctx)).toEqual([4096, 4096]);
     const prompt: string = calls[0]!.body.messages[1].content;
     expect(prompt).toContain('<<<PAPER [1]');
     expect(prompt).toContain('END PAPER [3]>>>');

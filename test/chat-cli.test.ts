@@ -44,7 +44,8 @@ describe('papertalk ask', () => {
     fake.onChat(answer('Low-rank adapters ', 'grow their rank [1].'));
     const io = captureIo();
     expect(await runAsk(chat, PEFT, {}, io)).toBe(0);
-    expect(io.stdout()).toMatch(/^Low-rank adapters grow their rank \[1\]\.\n\nCited papers:\n {2}\[1\] .+ \(.+\)\n$/);
+    // The sentence is scripted, so the support check may flag it: that line is allowed, nothing else.
+    expect(io.stdout()).toMatch(/^Low-rank adapters grow their rank \[1\]\.\n\nCited papers:\n {2}\[1\] .+ \(.+\)\n( {2}check: .+\n)?$/);
   });
 
   it('prints the done fields and the sources as JSON with --json', async () => {
