@@ -46,7 +46,11 @@ export interface Engine {
 
 export interface OpenOptions {
   log?: Logger;
-  /** Ingest the configured seed corpus when the index is empty (the server does; the CLI does not). */
+  /**
+   * Prepare the index for serving: ingest the seed corpus into an empty index, or embed the
+   * chunks that lack a vector (a model new to this index). The server does; read-only CLI
+   * commands do not write the index.
+   */
   seed?: boolean;
   /** Use this status instead of loading the model (tests, and to share one loaded model). */
   embedder?: EmbedderStatus;
@@ -167,7 +171,7 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
       const counts = await engine.ingestPath(config.seedCorpus);
       log.info(`indexed ${counts.total} papers from ${path.relative(process.cwd(), config.seedCorpus) || config.seedCorpus} in ${Math.round(performance.now() - started)} ms`);
     }
-  } else if (!options.rebuild && embedder && current.papers.size > 0 && (current.vectors?.stats().items ?? 0) < current.chunkCount) {
+  } else if (options.seed && embedder && current.papers.size > 0 && (current.vectors?.stats().items ?? 0) < current.chunkCount) {
     // The model is new to this index (or some chunks were added without it): embed what lacks a vector.
     log.info(`embedding ${current.chunkCount - (current.vectors?.stats().items ?? 0)} chunks that have no vector yet…`);
     await ingest([]);
