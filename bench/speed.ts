@@ -26,7 +26,6 @@ import { toPapers } from '../src/ingest/to-papers.js';
 import type { SearchMode } from '../src/types.js';
 import { sampleDir } from '../test/support/corpus.js';
 import { tempDir, testConfig } from '../test/support/engine.js';
-import { startTestServer } from '../test/support/server.js';
 import { TINY_MODEL } from '../test/support/tiny-model.js';
 import { defaultScifactDir, repoRoot, resultsFile } from './lib/paths.js';
 import type { ScalePoint } from './lib/scale.js';
@@ -178,8 +177,13 @@ async function embeddingFigures() {
 
 // ---------------------------------------------------------------- search over HTTP
 
-async function httpSearchFigures(label: string, engine: Engine, queries: string[], modes: SearchMode[]) {
-  const server = await startTestServer({ engine });
+/**
+ * Latency as a user sees it: `papertalk serve` in its own process on the engine's index, this
+ * process as the client (one request at a time). Baselines: the same search in-process, and
+ * GET /api/health (the HTTP round trip alone).
+ */
+async function httpSearchFigures(label: string, engine: Engine, queries: string[], modes: SearchMode[], modelsDir?: string) {
+  const server = await spawnServer(engine.config.indexDir, modelsDir);
   try {
     const post = async (query: string, mode: SearchMode) => {
       const response = await fetch(`${server.url}/api/search`, {
@@ -218,7 +222,7 @@ async function httpSearchFigures(label: string, engine: Engine, queries: string[
       record[`search_${mode}_${label.split(' ')[0]}`] = { http, in_process: local, health_floor: floor };
     }
   } finally {
-    await server.close();
+    await server.stop();
   }
 }
 
@@ -240,8 +244,16 @@ async function rssOf(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
 }
 
-/** Spawns `node bin/papertalk.js serve` on an index; time until /api/health answers, and RSS after a few searches. */
-async function coldStart(indexDir: string, modelsDir: string | undefined): Promise<{ seconds: number; rss: number }> {
+interface SpawnedServer {
+  url: string;
+  pid: number;
+  /** Seconds from spawn until /api/health answered. */
+  startSeconds: number;
+  stop(): Promise<void>;
+}
+
+/** Spawns `node bin/papertalk.js serve` on an index and waits until /api/health answers. */
+async function spawnServer(indexDir: string, modelsDir: string | undefined): Promise<SpawnedServer> {
   const port = await freePort();
   const env = {
     ...process.env,
@@ -252,6 +264,7 @@ async function coldStart(indexDir: string, modelsDir: string | undefined): Promi
     PAPERTALK_ALLOW_REMOTE_MODELS: 'false',
     PAPERTALK_DENSE: modelsDir ? 'true' : 'false',
     PAPERTALK_MODELS_DIR: modelsDir ?? path.join(indexDir, 'no-models'),
+    PAPERTALK_EMBED_MODEL: TINY_MODEL,
     PAPERTALK_LOG_LEVEL: 'error',
     OLLAMA_HOST: 'http://127.0.0.1:9',
   };
@@ -259,8 +272,13 @@ async function coldStart(indexDir: string, modelsDir: string | undefined): Promi
   const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'papertalk.js'), 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (data) => (stderr += data));
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  };
+  const url = `http://127.0.0.1:${port}`;
   try {
-    const url = `http://127.0.0.1:${port}`;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${stderr.trim().slice(0, 300)}`);
       if (performance.now() - started > 30_000) throw new Error(`serve did not answer within 30 s: ${stderr.trim().slice(0, 300)}`);
@@ -272,14 +290,23 @@ async function coldStart(indexDir: string, modelsDir: string | undefined): Promi
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    const seconds = (performance.now() - started) / 1000;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, pid: child.pid!, startSeconds: (performance.now() - started) / 1000, stop };
+}
+
+/** Cold start on an index, and RSS after a few searches. */
+async function coldStart(indexDir: string, modelsDir: string | undefined): Promise<{ seconds: number; rss: number }> {
+  const server = await spawnServer(indexDir, modelsDir);
+  try {
     for (const query of ['language model pretraining data', 'sparse attention for long documents', 'cell biology protein']) {
-      await fetch(`${url}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, k: K }) });
+      await fetch(`${server.url}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, k: K }) });
     }
-    return { seconds, rss: await rssOf(child.pid!) };
+    return { seconds: server.startSeconds, rss: await rssOf(server.pid) };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await server.stop();
   }
 }
 
@@ -400,7 +427,7 @@ async function main(): Promise<void> {
     await lexicalEngine.ingestPath(sampleDir);
     cleanup.push(lexicalEngine.config.indexDir);
     await httpSearchFigures('632 papers', lexicalEngine, sampleQueries, ['lexical']);
-    await httpSearchFigures('632 papers, tiny model', dense.engine, sampleQueries, ['dense', 'hybrid']);
+    await httpSearchFigures('632 papers, tiny model', dense.engine, sampleQueries, ['dense', 'hybrid'], dense.config.modelsDir);
     rows.push({
       figure: 'query embedding (what hybrid adds), tiny model',
       value: `p50 ${ms(dense.queryEmbedP50)}`,
@@ -433,7 +460,7 @@ async function main(): Promise<void> {
         const { engine: denseEngine } = await freshEngine(true);
         await denseEngine.ingestPath(dataset.corpusFile);
         cleanup.push(denseEngine.config.indexDir);
-        await httpSearchFigures('5183 papers, tiny model', denseEngine, scifactQueries, ['dense', 'hybrid']);
+        await httpSearchFigures('5183 papers, tiny model', denseEngine, scifactQueries, ['dense', 'hybrid'], denseEngine.config.modelsDir);
         await denseEngine.close();
       }
       await engine.close();
