@@ -26,16 +26,38 @@ export function coverage(terms: Map<string, number>, text: string): number {
 
 const MAX_SNIPPET = 320;
 
+interface AnalyzedSentences {
+  spans: { start: number; end: number }[];
+  terms: Set<string>[];
+}
+
+/**
+ * Sentences of recently returned abstracts with their terms: popular papers come back query
+ * after query, and splitting plus stemming dominated the cost of a search. Bounded, oldest out.
+ */
+const analyzedCache = new Map<string, AnalyzedSentences>();
+const CACHE_LIMIT = 4096;
+
+function analyzedSentences(abstract: string): AnalyzedSentences {
+  const cached = analyzedCache.get(abstract);
+  if (cached) return cached;
+  const spans = splitSentences(abstract);
+  const entry = { spans, terms: spans.map((span) => new Set(analyze(abstract.slice(span.start, span.end)))) };
+  if (analyzedCache.size >= CACHE_LIMIT) analyzedCache.delete(analyzedCache.keys().next().value!);
+  analyzedCache.set(abstract, entry);
+  return entry;
+}
+
 /**
  * The sentence with the most idf-weighted query terms (a neighbour is added when it is short),
  * or `fallback` (e.g. the best dense chunk) when no sentence shares a term with the query.
  */
 export function bestSnippet(abstract: string, terms: Map<string, number>, fallback?: { start: number; end: number }): string {
-  const sentences = splitSentences(abstract);
+  const { spans: sentences, terms: sentenceTerms } = analyzedSentences(abstract);
   let best = -1;
   let bestWeight = 0;
-  sentences.forEach((span, index) => {
-    const weight = weightOf(terms, new Set(analyze(abstract.slice(span.start, span.end))));
+  sentences.forEach((_span, index) => {
+    const weight = weightOf(terms, sentenceTerms[index]!);
     if (weight > bestWeight) {
       bestWeight = weight;
       best = index;
