@@ -3,8 +3,8 @@
 // a quietly worse answer later.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PapertalkError } from '../errors.js';
+import { promptsDir } from '../paths.js';
 
 /** Each template and the placeholders it must contain (and may only contain). */
 const PLACEHOLDERS = {
@@ -25,7 +25,7 @@ export interface Prompts {
 const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
 
 /** The prompts/ folder shipped with papertalk. */
-export const defaultPromptsDir = fileURLToPath(new URL('../../prompts/', import.meta.url));
+export const defaultPromptsDir = promptsDir;
 
 export function loadPrompts(dir: string = defaultPromptsDir): Prompts {
   const templates = new Map<PromptName, string>();

@@ -211,12 +211,3 @@ export async function main(argv: string[], io: Io = processIo, env: NodeJS.Proce
     return isPapertalkError(error) && (error.code === 'config_invalid' || error.code === 'input_invalid') ? 2 : 1;
   }
 }
-
-const isEntry = process.argv[1] && /papertalk(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
-if (isEntry) {
-  const args = process.argv.slice(2);
-  const code = await main(args);
-  // `serve` keeps running; every other command exits once its output is flushed (a loaded
-  // model's thread pool would otherwise keep the process alive).
-  if (code !== 0 || !args.includes('serve')) process.stdout.write('', () => process.exit(code));
-}

@@ -4,7 +4,7 @@
 // text lives in the paper store.
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LocalIndex, type IndexItem } from 'vectra';
+import type { IndexItem, LocalIndex } from 'vectra';
 import { PapertalkError, describeError } from '../errors.js';
 
 export interface VectorItem {
@@ -36,6 +36,11 @@ export interface VectorStore {
   has(id: string): boolean;
   ids(): string[];
   stats(): { items: number; dim: number };
+}
+
+/** vectra pulls in HTTP and OpenAI clients (~1 s to import): load it only when vectors are used. */
+async function loadVectra(): Promise<typeof import('vectra')> {
+  return import('vectra');
 }
 
 const INDEX_FILE = 'index.json';
@@ -166,7 +171,7 @@ class VectraStore implements VectorStore {
 export async function createVectraStore(dir: string, dim: number): Promise<VectorStore> {
   if (!Number.isInteger(dim) || dim <= 0) throw new RangeError(`vector dimension must be a positive integer, got ${dim}`);
   await mkdir(dir, { recursive: true });
-  const index = new LocalIndex<ItemMetadata>(dir);
+  const index = new (await loadVectra()).LocalIndex<ItemMetadata>(dir);
   await index.createIndex({ version: 1, deleteIfExists: true });
   await writeMeta(dir, dim);
   return new VectraStore(dir, dim, index, new Map());
@@ -175,7 +180,7 @@ export async function createVectraStore(dir: string, dim: number): Promise<Vecto
 /** Opens the store in `dir`. A missing or damaged file is an `index_corrupt` error naming it. */
 export async function openVectraStore(dir: string): Promise<VectorStore> {
   const meta = await readMeta(dir);
-  const index = new LocalIndex<ItemMetadata>(dir);
+  const index = new (await loadVectra()).LocalIndex<ItemMetadata>(dir);
   const indexFile = path.join(dir, INDEX_FILE);
   let items: IndexItem<ItemMetadata>[];
   try {

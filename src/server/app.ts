@@ -1,11 +1,11 @@
 // The Hono app: JSON API under /api, the chat page at /. Routes are thin: they validate,
 // call the engine (or the chat service) and shape the response.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Engine } from '../engine.js';
+import { webDistDir } from '../paths.js';
 import { errorJson, notFound, onError, validationError } from './http-errors.js';
 import { registerHealthRoutes, type LlmHealth } from './routes/health.js';
 import { registerIngestRoutes } from './routes/ingest.js';
@@ -13,7 +13,6 @@ import { registerPaperRoutes } from './routes/papers.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { applySecurity } from './security.js';
 
-export const webDistDir = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 export interface AppOptions {
   /** Extra route groups (the chat routes), registered after the core ones. */
