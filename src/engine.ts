@@ -175,6 +175,9 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     // The model is new to this index (or some chunks were added without it): embed what lacks a vector.
     log.info(`embedding ${current.chunkCount - (current.vectors?.stats().items ?? 0)} chunks that have no vector yet…`);
     await ingest([]);
+  } else if (options.seed && current.lexicalRebuilt) {
+    log.info('the lexical index was made by another papertalk version: rebuilt from the papers and saved');
+    await ingest([]);
   }
   return engine;
 }

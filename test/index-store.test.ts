@@ -243,6 +243,26 @@ describe('a corrupt index', () => {
     expect(error.message).toContain('papertalk ingest --rebuild');
   });
 
+  it('opens an index whose lexical file an older papertalk wrote by rebuilding it from the papers, and serve saves it', async () => {
+    const copy = await damagedCopy(async (d, g) => {
+      const file = path.join(d, g, 'lexical.json');
+      const stored = JSON.parse(await readFile(file, 'utf8'));
+      await writeFile(file, JSON.stringify({ ...stored, layout: { fields: ['title', 'abstract'] } }));
+    });
+    const reader = await openEngine(copy);
+    expect(reader.snapshot().lexicalRebuilt).toBe(true);
+    expect(reader.health().papers).toBe(sampleCorpus.uniquePapers);
+    const { results } = await reader.search('Prepacking: A Simple Method for Fast Prefilling', { k: 1 });
+    expect(results[0]?.title).toMatch(/^Prepacking/);
+    await reader.close();
+
+    const server = await openEngine(copy, { seed: true });
+    await server.close();
+    const reopened = await openIndex(copy.indexDir);
+    expect(reopened.lexicalRebuilt).toBe(false);
+    expect(reopened.lexical.size).toBe(sampleCorpus.uniquePapers);
+  });
+
   it('is replaced by a rebuild from the source files, which does not need the old index to load', async () => {
     const copy = await damagedCopy((d, g) => truncate(path.join(d, g, 'papers.jsonl'), 50));
     const engine = await openEngine(copy, { rebuild: { fromSources: true } });

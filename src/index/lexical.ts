@@ -79,6 +79,11 @@ function layoutOf(settings: LexicalSettings) {
   return { fields: fieldsOf(settings).fields, analyzer: settings.analyzer };
 }
 
+/** The file was written with other fields or analyzer settings (an older papertalk). */
+export class LexicalLayoutMismatch extends Error {
+  override name = 'LexicalLayoutMismatch';
+}
+
 export class LexicalIndex {
   private constructor(
     private readonly search_: MiniSearch<LexicalDoc>,
@@ -106,7 +111,7 @@ export class LexicalIndex {
     const expected = JSON.stringify(layoutOf(settings));
     if (JSON.stringify(parts.layout) !== expected) {
       // An index written by an older papertalk (other fields or analyzer) would silently miss terms.
-      throw new Error(`the lexical index was built with other settings (${JSON.stringify(parts.layout ?? 'unknown')}, expected ${expected})`);
+      throw new LexicalLayoutMismatch(`the lexical index was built with other settings (${JSON.stringify(parts.layout ?? 'unknown')}, expected ${expected})`);
     }
     const analyzer = createAnalyzer(settings.analyzer);
     const search = MiniSearch.loadJS<LexicalDoc>(parts.minisearch as never, miniSearchOptions(settings, analyzer));

@@ -11,7 +11,7 @@ import type { IngestCounts, Paper } from '../types.js';
 import { approximateTokenCount, chunkEmbeddingText, chunkPaper, type Chunk } from './chunk.js';
 import type { Embedder } from './embedder.js';
 import { readJsonLines, writeFileAtomic, writeJsonLines } from './files.js';
-import { LexicalIndex } from './lexical.js';
+import { LexicalIndex, LexicalLayoutMismatch } from './lexical.js';
 import { acquireWriteLock } from './lock.js';
 import { createVectraStore, forkVectraStore, openVectraStore, type VectorStore } from './vector-store.js';
 
@@ -54,6 +54,8 @@ export interface IndexSnapshot {
   chunkCount: number;
   lexical: LexicalIndex;
   vectors: VectorStore | null;
+  /** The stored lexical index was made with other analyzer settings and was rebuilt in memory. */
+  lexicalRebuilt?: boolean;
 }
 
 export interface ApplyOptions {
@@ -129,14 +131,24 @@ export async function openIndex(dir: string, embedder?: Embedder): Promise<Index
   checkEmbeddingModel(manifest, embedder);
   const genDir = path.join(dir, manifest.generation);
   const load = <T>(name: string, read: (file: string) => Promise<T>) => loadFile(genDir, name, read);
-  const [paperRows, chunkRows, lexical] = await Promise.all([
+  const [paperRows, chunkRows, storedLexical] = await Promise.all([
     load('papers.jsonl', (file) => readJsonLines<StoredPaper>(file)),
     load('chunks.jsonl', (file) => readJsonLines<StoredChunk>(file)),
-    load('lexical.json', async (file) => LexicalIndex.fromJSON(await readFile(file, 'utf8'))),
+    load('lexical.json', async (file) => {
+      try {
+        return LexicalIndex.fromJSON(await readFile(file, 'utf8'));
+      } catch (error) {
+        // Written by a papertalk with other analyzer settings: rebuilt below from the papers.
+        if (error instanceof LexicalLayoutMismatch) return null;
+        throw error;
+      }
+    }),
   ]);
   const vectors = manifest.embedding ? await openVectraStore(path.join(genDir, 'vectors')) : null;
 
   const papers = new Map(paperRows.map((paper) => [paper.id, paper]));
+  const lexical = storedLexical ?? LexicalIndex.empty();
+  if (!storedLexical) for (const paper of papers.values()) lexical.add(paper);
   const chunks = new Map<string, StoredChunk[]>();
   for (const chunk of chunkRows) {
     const list = chunks.get(chunk.paperId);
@@ -148,7 +160,7 @@ export async function openIndex(dir: string, embedder?: Embedder): Promise<Index
       `manifest lists ${manifest.papers} papers and ${manifest.chunks} chunks, files hold ${papers.size} papers, ${chunkRows.length} chunks, ${lexical.size} lexical entries`,
     ));
   }
-  return { dir, manifest, papers, chunks, chunkCount: chunkRows.length, lexical, vectors };
+  return { dir, manifest, papers, chunks, chunkCount: chunkRows.length, lexical, vectors, lexicalRebuilt: !storedLexical };
 }
 
 /**
@@ -262,7 +274,7 @@ async function applyLocked(
   }
 
   // Nothing new and nothing to embed: the live generation already is the result.
-  if (!rebuild && base.manifest && changedPapers.length === 0 && toEmbed.length === 0) {
+  if (!rebuild && base.manifest && changedPapers.length === 0 && toEmbed.length === 0 && !base.lexicalRebuilt) {
     onProgress?.(incoming.length, incoming.length);
     return { snapshot: base, counts };
   }
