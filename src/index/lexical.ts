@@ -156,7 +156,12 @@ export class LexicalIndex {
   }
 
   search(query: string, k: number): LexicalHit[] {
-    return this.rank(this.search_.search(query), k);
+    // Each distinct term is looked up once, weighted by how often the query has it: the same
+    // BM25 as a term-by-term search, without a 2,000-character query repeating one word
+    // costing hundreds of lookups.
+    const counts = new Map<string, number>();
+    for (const term of this.analyzer.analyzeQuery(query)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    return this.searchTerms(counts, k);
   }
 
   /**
