@@ -81,11 +81,10 @@ describe('with the tiny embedding model loaded', () => {
     }
   });
 
-  // KNOWN BUG (src/retrieve, reported to the lead): equal-weight reciprocal rank fusion lets a
-  // dense retriever that disagrees push the exact-title match, ranked first by lexical, below
-  // papers both retrievers rank middling (SPDF: lexical 1st, dense 39th -> not first). About 40%
-  // of titles fail with the tiny model. `it.fails` turns red once fusion is fixed: make it `it`.
-  it.fails('finds a paper first when asked for its exact title in hybrid mode', async () => {
+  // Equal-weight reciprocal rank fusion alone lets a dense ranking that disagrees push the
+  // exact-title match below papers both retrievers rank middling (about 40% of titles with the
+  // tiny model); search pins an exact title match first.
+  it('finds a paper first when asked for its exact title in hybrid mode', async () => {
     for (const paper of spread()) {
       const { results } = await engine.search(paper.title, { k: 5, mode: 'hybrid' });
       expect(results[0]?.id, paper.title).toBe(paper.id);

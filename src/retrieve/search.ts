@@ -2,6 +2,7 @@
 // coverage for each result.
 import type { Embedder } from '../index/embedder.js';
 import type { IndexSnapshot } from '../index/store.js';
+import { normalizeTitle } from '../ingest/paper-id.js';
 import type { RetrieverName, SearchHit, SearchMode, SearchResponse } from '../types.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { bestSnippet, coverage, queryTerms } from './snippet.js';
@@ -69,7 +70,12 @@ export async function search(
   const spans = new Map(dense.map((hit) => [hit.id, hit.span]));
   const matched = new Map(lexical.map((hit) => [hit.id, hit.matched]));
 
-  const ranked = mode === 'hybrid' ? reciprocalRankFusion([lexical, dense]) : mode === 'dense' ? dense : lexical;
+  const ranked = pinExactTitle(
+    snapshot,
+    query,
+    mode === 'hybrid' ? reciprocalRankFusion([lexical, dense]) : mode === 'dense' ? dense : lexical,
+    found,
+  );
   const terms = queryTerms(query, snapshot.lexical);
   const results: SearchHit[] = ranked.slice(0, options.k).map(({ id, score }) => {
     const paper = snapshot.papers.get(id)!;
@@ -103,6 +109,37 @@ function coverageOf(terms: Map<string, number>, paper: { title: string; abstract
     if (present.has(term)) found += idf;
   }
   return total === 0 ? 0 : found / total;
+}
+
+/** Papers by normalized title, built once per index generation. */
+const titleIds = new WeakMap<IndexSnapshot, Map<string, string>>();
+
+function paperWithTitle(snapshot: IndexSnapshot, query: string): string | undefined {
+  let byTitle = titleIds.get(snapshot);
+  if (!byTitle) {
+    byTitle = new Map();
+    for (const paper of snapshot.papers.values()) byTitle.set(normalizeTitle(paper.title), paper.id);
+    titleIds.set(snapshot, byTitle);
+  }
+  return byTitle.get(normalizeTitle(query));
+}
+
+/**
+ * A query that is exactly a paper's title (case and punctuation aside) asks for that paper:
+ * it comes first whatever the fusion says, since a dense ranking that disagrees can push a
+ * perfect title match down in RRF.
+ */
+function pinExactTitle(
+  snapshot: IndexSnapshot,
+  query: string,
+  ranked: { id: string; score: number }[],
+  found: Map<string, Set<RetrieverName>>,
+): { id: string; score: number }[] {
+  const id = paperWithTitle(snapshot, query);
+  if (!id || ranked[0]?.id === id) return ranked;
+  const score = ranked[0]?.score ?? 1;
+  if (!found.has(id)) found.set(id, new Set(['lexical']));
+  return [{ id, score }, ...ranked.filter((hit) => hit.id !== id)];
 }
 
 function round(value: number, digits = 4): number {
