@@ -20,7 +20,7 @@ import { openEngine, type Engine } from '../src/engine.js';
 import { describeError } from '../src/errors.js';
 import { loadBeirDataset } from '../src/eval/beir.js';
 import { chunkEmbeddingText } from '../src/index/chunk.js';
-import { loadEmbedder } from '../src/index/embedder.js';
+import { BATCH_SIZE, loadEmbedder, ONNX_THREADS } from '../src/index/embedder.js';
 import { readSource } from '../src/ingest/read.js';
 import { toPapers } from '../src/ingest/to-papers.js';
 import type { SearchMode } from '../src/types.js';
@@ -45,9 +45,8 @@ const scaleSizes = flags['no-scale'] ? [] : (flags.scale ?? (flags.quick ? '1000
 const QUERY_COUNT = 240;
 const WARMUP = 30;
 const K = 10;
-/** Same as src/index/embedder.ts, so the raw pipeline gets the same work shape. */
-const EMBED_BATCH = 16;
-const ONNX_THREADS = 2;
+/** The embedder's own batch size and threads, so the raw pipeline gets the same work shape. */
+const EMBED_BATCH = BATCH_SIZE;
 
 interface Row {
   figure: string;

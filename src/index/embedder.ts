@@ -26,9 +26,9 @@ export type EmbedderStatus =
 
 type EmbedderConfig = Pick<Config, 'embedModel' | 'modelsDir' | 'allowRemoteModels' | 'embedDtype' | 'dense'>;
 
-const BATCH_SIZE = 16;
+export const BATCH_SIZE = 16;
 /** A 2-core machine: more ONNX threads than cores only adds contention. */
-const ONNX_THREADS = 2;
+export const ONNX_THREADS = 2;
 /** How long to wait for the model hub to answer before calling it unreachable. */
 const REMOTE_RESPONSE_TIMEOUT_MS = 15_000;
 
