@@ -351,3 +351,50 @@ describe('the chat page without a language model', () => {
     }
   });
 });
+
+describe('the chat page of a server shared with an access token (PAPERTALK_AUTH_ALL)', () => {
+  const TOKEN = 'e2e-token-0123456789abcdef';
+  let server: TestServer;
+  let opened: OpenedPage | undefined;
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { PAPERTALK_TOKEN: TOKEN, PAPERTALK_AUTH_ALL: 'true' } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  afterEach(async () => {
+    // The browser logs the refused (401) requests itself; those are expected here.
+    const errors = (opened?.errors ?? []).filter((e) => !/Failed to load resource/.test(e));
+    await opened?.context.close();
+    opened = undefined;
+    expect(errors).toEqual([]);
+  });
+
+  async function searchFor(page: Page, query: string): Promise<void> {
+    await page.getByText('Search', { exact: true }).click();
+    await ask(page, query);
+  }
+
+  it('says how to open it with the token instead of failing silently', async () => {
+    opened = await openPage(browser, server.url);
+    const { page } = opened;
+    await page.goto('/');
+    await searchFor(page, 'sparse pre-training dense fine-tuning');
+    await expect.poll(() => page.locator('#search-summary').textContent()).toMatch(/needs an access token: open it as .*#token=/);
+  });
+
+  it('takes the token from the address once, keeps it, and removes it from the address', async () => {
+    opened = await openPage(browser, server.url);
+    const { page } = opened;
+    await page.goto(`/#token=${TOKEN}`);
+    await searchFor(page, 'sparse pre-training dense fine-tuning');
+    await page.locator('#search-results .card').first().waitFor();
+    expect(await page.evaluate(() => location.hash)).toBe('');
+
+    await page.reload();
+    await ask(page, 'sparse pre-training dense fine-tuning');
+    await page.locator('#search-results .card').first().waitFor();
+    expect(await page.locator('#search-results .card .card-title').first().textContent()).toMatch(/SPDF/);
+  });
+});

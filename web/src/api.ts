@@ -44,7 +44,9 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy page, say): the status line is the best we have.
   }
-  if (response.status === 429) {
+  if (response.status === 401) {
+    message = `This papertalk server needs an access token: open it as ${location.origin}/#token=YOUR_TOKEN (${message}).`;
+  } else if (response.status === 429) {
     const retryAfter = Number(response.headers.get('retry-after'));
     const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? `in ${retryAfter} s` : 'in a minute';
     message = `Too many requests: ${message}. Try again ${wait}.`;
@@ -54,10 +56,34 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
   return new ApiError(message, response.status);
 }
 
+const TOKEN_KEY = 'papertalk.token';
+
+/**
+ * The access token of a server shared with PAPERTALK_TOKEN and PAPERTALK_AUTH_ALL. It arrives
+ * once in the address (`/#token=…`, never sent to the server in a URL), is kept in
+ * localStorage, and the address is cleaned so it does not linger in history or screenshots.
+ */
+function accessToken(): string | null {
+  const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  try {
+    if (match) {
+      localStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]!));
+      history.replaceState(null, '', location.pathname + location.search);
+    }
+    return localStorage.getItem(TOKEN_KEY);
+  } catch {
+    // Storage blocked (private mode): use the address's token for this page only.
+    return match ? decodeURIComponent(match[1]!) : null;
+  }
+}
+
 async function request(path: string, init: RequestInit = {}): Promise<Response> {
   let response: Response;
+  const token = accessToken();
+  const headers = new Headers(init.headers);
+  if (token) headers.set('authorization', `Bearer ${token}`);
   try {
-    response = await fetch(path, init);
+    response = await fetch(path, { ...init, headers });
   } catch (error) {
     if (isAbort(error)) throw error;
     throw new ApiError('Network error: the papertalk server could not be reached. Is it still running?');
