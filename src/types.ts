@@ -24,13 +24,7 @@ export type SearchMode = 'lexical' | 'dense' | 'hybrid';
 export type RetrieverName = 'lexical' | 'dense';
 
 /** One paper in a ranked result list. */
-export interface SearchHit {
-  id: string;
-  title: string;
-  abstract: string;
-  date?: string;
-  url?: string;
-  authors?: string[];
+export interface SearchHit extends Paper {
   /** The passage of the abstract that best matches the query: "why this paper". */
   snippet: string;
   /** Fused score; higher is better. Comparable within one result list only. */

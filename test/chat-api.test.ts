@@ -1,8 +1,8 @@
 // POST /api/chat over real HTTP, with the real ollama client talking to a fake Ollama server.
-import { createParser } from 'eventsource-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answer, refusedUrl, startFakeOllama, type FakeOllama } from './support/fake-ollama.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { readSse } from './support/sse.js';
 
 let fake: FakeOllama;
 let server: TestServer | undefined;
@@ -20,11 +20,6 @@ async function start(env: Record<string, string> = {}): Promise<TestServer> {
   return server;
 }
 
-interface SseEvent {
-  event: string;
-  data: any;
-}
-
 function post(body: unknown, init: RequestInit = {}): Promise<Response> {
   return fetch(`${server!.url}/api/chat`, {
     method: 'POST',
@@ -32,28 +27,6 @@ function post(body: unknown, init: RequestInit = {}): Promise<Response> {
     body: JSON.stringify(body),
     ...init,
   });
-}
-
-/** Reads an SSE response; `until` may stop early (the connection is then dropped by aborting). */
-async function readEvents(response: Response, until?: (event: SseEvent) => boolean): Promise<SseEvent[]> {
-  const events: SseEvent[] = [];
-  let stop = false;
-  const parser = createParser({
-    onEvent: (e) => {
-      if (stop) return;
-      const event = { event: e.event ?? 'message', data: JSON.parse(e.data) };
-      events.push(event);
-      if (until?.(event)) stop = true;
-    },
-  });
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  while (!stop) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parser.feed(decoder.decode(value, { stream: true }));
-  }
-  return events;
 }
 
 const ask = (content: string, extra: object = {}) => ({ messages: [{ role: 'user', content }], ...extra });
@@ -66,7 +39,7 @@ describe('POST /api/chat (streamed)', () => {
     fake.onChat(answer('Several methods reduce trainable parameters', ' [1]. ', 'One trains only a few weights [2][9].'));
     const response = await post(ask(PEFT, { k: 4 }));
     expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const events = await readEvents(response);
+    const events = await readSse(response);
 
     expect(events.map((e) => e.event)).toEqual(['sources', 'token', 'token', 'token', 'done']);
     const { sources } = events[0]!.data;
@@ -89,8 +62,8 @@ describe('POST /api/chat (streamed)', () => {
   it('puts the numbered abstracts, fenced as data, into the prompt with the fixed num_ctx', async () => {
     // Room for three whole abstracts (the estimate overcounts), so none is dropped to fit.
     await start({ PAPERTALK_LLM_NUM_CTX: '4096' });
-    await readEvents(await post(ask(PEFT, { k: 3 })));
-    await readEvents(await post(ask('How does prepacking speed up prefilling for prompts of different lengths?', { k: 8 })));
+    await readSse(await post(ask(PEFT, { k: 3 })));
+    await readSse(await post(ask('How does prepacking speed up prefilling for prompts of different lengths?', { k: 8 })));
     const calls = fake.chatRequests();
     expect(calls.map((r) => r.body.options.num_ctx)).toEqual([4096, 4096]);
     const prompt: string = calls[0]!.body.messages[1].content;
@@ -103,14 +76,14 @@ describe('POST /api/chat (streamed)', () => {
   it('flags a cited sentence its abstract does not support', async () => {
     await start();
     fake.onChat(answer('The first paper shows that penguins migrate across Antarctica every winter [1].'));
-    const done = (await readEvents(await post(ask(PEFT)))).at(-1)!.data;
+    const done = (await readSse(await post(ask(PEFT)))).at(-1)!.data;
     expect(done.unsupported).toEqual([{ n: 1, sentence: 'The first paper shows that penguins migrate across Antarctica every winter.' }]);
   });
 
   it('condenses a follow-up with the LLM before retrieval, and retrieves for the condensed query', async () => {
     await start();
     fake.onChat((body) => (isAnswerCall(body) ? answer('They were compared on benchmarks [1].') : answer('Portuguese large language models evaluation')));
-    const events = await readEvents(
+    const events = await readSse(
       await post({
         messages: [
           { role: 'user', content: 'Which language models exist for Portuguese?' },
@@ -132,7 +105,7 @@ describe('POST /api/chat (streamed)', () => {
     await start({ PAPERTALK_LLM_FIRST_TOKEN_TIMEOUT_MS: '200' });
     fake.onChat({ kind: 'stall' });
     const done = (
-      await readEvents(
+      await readSse(
         await post({
           messages: [
             { role: 'user', content: 'Are there BERT models for Dutch?' },
@@ -150,7 +123,7 @@ describe('POST /api/chat (streamed)', () => {
 
   it('does not condense a first question', async () => {
     await start();
-    await readEvents(await post(ask(PEFT)));
+    await readSse(await post(ask(PEFT)));
     expect(fake.chatRequests()).toHaveLength(1);
   });
 
@@ -159,7 +132,7 @@ describe('POST /api/chat (streamed)', () => {
     fake.onChat({ kind: 'answer', tokens: Array.from({ length: 200 }, (_, i) => `word${i} `), delayMs: 20 });
     const client = new AbortController();
     const response = await post(ask(PEFT), { signal: client.signal });
-    await readEvents(response, (e) => e.event === 'token');
+    await readSse(response, (e) => e.event === 'token');
     client.abort();
     const index = fake.requests.findIndex((r) => r.path === '/api/chat');
     const request = await fake.ended(index);
@@ -169,7 +142,7 @@ describe('POST /api/chat (streamed)', () => {
   it('answers extractively with a notice when Ollama is not reachable', async () => {
     const host = await refusedUrl();
     await start({ OLLAMA_HOST: host });
-    const events = await readEvents(await post(ask(PEFT)));
+    const events = await readSse(await post(ask(PEFT)));
     expect(events[0]!.event).toBe('sources');
     expect(events.filter((e) => e.event === 'token').length).toBeGreaterThan(1);
     const done = events.at(-1)!.data;
@@ -181,7 +154,7 @@ describe('POST /api/chat (streamed)', () => {
   it('tells how to pull a missing model, and answers extractively', async () => {
     await start();
     fake.onChat({ kind: 'model-missing' });
-    const done = (await readEvents(await post(ask(PEFT)))).at(-1)!.data;
+    const done = (await readSse(await post(ask(PEFT)))).at(-1)!.data;
     expect(done.mode).toBe('extractive');
     expect(done.notice).toContain('ollama pull llama3.2');
   });
@@ -189,7 +162,7 @@ describe('POST /api/chat (streamed)', () => {
   it('does not call the LLM when the model is not listed by Ollama', async () => {
     fake.models = ['mistral:latest'];
     await start();
-    const done = (await readEvents(await post(ask(PEFT)))).at(-1)!.data;
+    const done = (await readSse(await post(ask(PEFT)))).at(-1)!.data;
     expect(done.notice).toContain('ollama pull llama3.2');
     expect(fake.chatRequests()).toHaveLength(0);
   });
@@ -198,7 +171,7 @@ describe('POST /api/chat (streamed)', () => {
     await start({ PAPERTALK_LLM_FIRST_TOKEN_TIMEOUT_MS: '200' });
     fake.onChat({ kind: 'stall' });
     const started = Date.now();
-    const done = (await readEvents(await post(ask(PEFT)))).at(-1)!.data;
+    const done = (await readSse(await post(ask(PEFT)))).at(-1)!.data;
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(done.mode).toBe('extractive');
     expect(done.notice).toMatch(/sent nothing for .* extractive summary/);
@@ -207,14 +180,14 @@ describe('POST /api/chat (streamed)', () => {
   it('sends an error event after the tokens when the LLM dies mid-answer', async () => {
     await start();
     fake.onChat({ kind: 'die', tokens: ['Half an ', 'answer'] });
-    const events = await readEvents(await post(ask(PEFT)));
+    const events = await readSse(await post(ask(PEFT)));
     expect(events.map((e) => e.event)).toEqual(['sources', 'token', 'token', 'error']);
     expect(events.at(-1)!.data.message).toMatch(/LLM at .* failed/);
   });
 
   it('says the papers do not cover an unrelated question, without asking the LLM', async () => {
     await start();
-    const events = await readEvents(await post(ask('What temperature should I bake sourdough bread at?')));
+    const events = await readSse(await post(ask('What temperature should I bake sourdough bread at?')));
     const done = events.at(-1)!.data;
     expect(done).toMatchObject({ relevant: false, mode: 'none', model: null });
     expect(done.answer).toMatch(/do not cover this question/);
@@ -224,7 +197,7 @@ describe('POST /api/chat (streamed)', () => {
 
   it('answers extractively when asked to, without calling the LLM', async () => {
     await start();
-    const done = (await readEvents(await post(ask(PEFT, { mode: 'extractive' })))).at(-1)!.data;
+    const done = (await readSse(await post(ask(PEFT, { mode: 'extractive' })))).at(-1)!.data;
     expect(done.mode).toBe('extractive');
     expect(done.notice).toBeUndefined();
     expect(fake.requests).toHaveLength(0);

@@ -1,15 +1,16 @@
 // Small file helpers for the index: every file is written whole to a temporary name, flushed,
 // then renamed over the target, so a reader never sees half a file.
 import { createReadStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+/** Writes through `write` into a temporary file, flushes it, then renames it over `file`. */
+async function writeThenRename(file: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   const handle = await open(tmp, 'w');
   try {
-    await handle.writeFile(data, 'utf8');
+    await write(handle);
     await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -20,11 +21,13 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
   await rename(tmp, file);
 }
 
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  await writeThenRename(file, (handle) => handle.writeFile(data, 'utf8'));
+}
+
 /** One JSON value per line: avoids building one huge string for large corpora. */
 export async function writeJsonLines(file: string, rows: Iterable<unknown>): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
+  await writeThenRename(file, async (handle) => {
     let buffer = '';
     for (const row of rows) {
       buffer += `${JSON.stringify(row)}\n`;
@@ -34,14 +37,7 @@ export async function writeJsonLines(file: string, rows: Iterable<unknown>): Pro
       }
     }
     await handle.write(buffer);
-    await handle.sync();
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  await rename(tmp, file);
+  });
 }
 
 export async function readJsonLines<T>(file: string): Promise<T[]> {
