@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
-import { PapertalkError, describeError, isPapertalkError } from './errors.js';
+import { describeError, isPapertalkError } from './errors.js';
 import { loadEmbedder, type Embedder, type EmbedderStatus } from './index/embedder.js';
 import { applyPapers, emptySnapshot, openIndex, openIndexPapers, type IndexSnapshot } from './index/store.js';
 import { readSource } from './ingest/read.js';
@@ -200,4 +200,3 @@ function manifestTime(dir: string): number {
   }
 }
 
-export { PapertalkError };
