@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import { describeError, isPapertalkError } from './errors.js';
 import { loadEmbedder, type Embedder, type EmbedderStatus } from './index/embedder.js';
-import { applyPapers, emptySnapshot, openIndex, openIndexPapers, type IndexSnapshot } from './index/store.js';
+import { applyPapers, checkEmbeddingModel, emptySnapshot, openIndex, openIndexPapers, type IndexSnapshot } from './index/store.js';
 import { readSource } from './ingest/read.js';
 import { toPapers } from './ingest/to-papers.js';
 import { silentLogger, type Logger } from './log.js';
@@ -41,6 +41,8 @@ export interface Engine {
   health(): HealthReport;
   /** The live index generation (read-only). */
   snapshot(): IndexSnapshot;
+  /** Settles once a model loading in the background (OpenOptions.deferModel) is in use or has failed. */
+  modelReady(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,11 @@ export interface OpenOptions {
   seed?: boolean;
   /** Use this status instead of loading the model (tests, and to share one loaded model). */
   embedder?: EmbedderStatus;
+  /**
+   * Serve lexical search at once and load the embedding model in the background (a download
+   * and embedding the corpus can take minutes): search turns hybrid when the vectors are in.
+   */
+  deferModel?: boolean;
   /**
    * Open for `ingest --rebuild`: only the old papers are read, so an index made with another
    * embedding model (or with damaged chunks, lexical index or vectors) can be rebuilt. With
@@ -69,10 +76,10 @@ function strip({ hash: _hash, ...paper }: Paper & { hash?: string }): Paper {
 
 export async function openEngine(config: Config, options: OpenOptions = {}): Promise<Engine> {
   const log = options.log ?? silentLogger;
-  const status = options.embedder ?? (await loadEmbedder(config));
-  const embedder = status.loaded ? status.embedder : undefined;
-  if (status.loaded) log.info(`embedding model ${status.embedder.model} loaded (${status.embedder.dim} dimensions): hybrid search`);
-  else log.warn(`embedding model not loaded: ${status.reason}; serving lexical search only`);
+  const defer = Boolean(options.deferModel && !options.embedder && config.dense);
+  let status: EmbedderStatus = options.embedder ?? (defer ? loadingStatus(config) : await loadEmbedder(config));
+  let embedder = status.loaded ? status.embedder : undefined;
+  if (!defer) logModelStatus(status, log);
 
   let current = options.rebuild ? await openForRebuild(config.indexDir, options.rebuild.fromSources, log) : await openIndex(config.indexDir, embedder);
   let manifestMtime = manifestTime(config.indexDir);
@@ -120,7 +127,9 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
 
   const engine: Engine = {
     config,
-    embedder,
+    get embedder() {
+      return embedder;
+    },
     log,
     async search(query, searchOptions) {
       reloadIfChanged();
@@ -158,10 +167,36 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
       };
     },
     snapshot: () => current,
+    modelReady: () => modelLoad,
     async close() {
       await writing;
     },
   };
+
+  /** Loads the model beside a serving engine, then embeds what lacks a vector; never throws. */
+  const loadModelInBackground = async () => {
+    log.info(`loading embedding model ${config.embedModel} in the background; lexical search meanwhile`);
+    const loaded = await loadEmbedder(config);
+    if (loaded.loaded) {
+      try {
+        checkEmbeddingModel(current.manifest, loaded.embedder);
+      } catch (error) {
+        status = { loaded: false, model: loaded.embedder.model, reason: describeError(error) };
+        log.error(`${describeError(error)}; serving lexical search only`);
+        return;
+      }
+    }
+    status = loaded;
+    embedder = loaded.loaded ? loaded.embedder : undefined;
+    logModelStatus(status, log);
+    const missing = current.chunkCount - (current.vectors?.stats().items ?? 0);
+    if (!embedder || current.papers.size === 0 || missing <= 0) return;
+    const started = performance.now();
+    log.info(`embedding ${missing} chunks that have no vector yet…`);
+    await ingest([]);
+    log.info(`embedded ${missing} chunks in ${Math.round((performance.now() - started) / 1000)} s: hybrid search`);
+  };
+  let modelLoad: Promise<void> = Promise.resolve();
 
   if (current.papers.size === 0 && options.seed && config.seedCorpus) {
     if (!existsSync(config.seedCorpus)) {
@@ -179,7 +214,21 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     log.info('the lexical index was made by another papertalk version: rebuilt from the papers and saved');
     await ingest([]);
   }
+  if (defer) {
+    modelLoad = loadModelInBackground().catch((error) => {
+      log.error(`embedding in the background failed: ${describeError(error)}; serving lexical search only`);
+    });
+  }
   return engine;
+}
+
+function loadingStatus(config: Config): EmbedderStatus {
+  return { loaded: false, model: config.embedModel, reason: 'loading the embedding model (lexical search meanwhile)' };
+}
+
+function logModelStatus(status: EmbedderStatus, log: Logger): void {
+  if (status.loaded) log.info(`embedding model ${status.embedder.model} loaded (${status.embedder.dim} dimensions): hybrid search`);
+  else log.warn(`embedding model not loaded: ${status.reason}; serving lexical search only`);
 }
 
 async function openForRebuild(dir: string, fromSources: boolean, log: Logger): Promise<IndexSnapshot> {

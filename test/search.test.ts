@@ -1,13 +1,14 @@
 // Search through the real pipeline: lexical always, dense and hybrid through transformers.js
 // with the tiny model, and a quiet fall back to lexical when no model can be loaded.
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../src/engine.js';
+import { openEngine, type Engine } from '../src/engine.js';
 import type { SearchResponse } from '../src/types.js';
 import { sampleCorpus } from './support/corpus.js';
-import { makeTestEngine } from './support/engine.js';
+import { makeTestEngine, testConfig } from './support/engine.js';
+import { makeTinyModelsDir, TINY_MODEL, TINY_MODEL_DIM } from './support/tiny-model.js';
 
 function expectWellFormed(response: SearchResponse, k: number) {
   expect(response.results.length).toBeLessThanOrEqual(k);
@@ -153,5 +154,47 @@ describe('lexical search on odd queries', () => {
   it('answers with no results from an empty index', async () => {
     const response = await empty.search('language model', { k: 10, mode: 'hybrid' });
     expect(response).toMatchObject({ results: [], mode: 'lexical' });
+  });
+});
+
+describe('serving while the embedding model loads in the background', () => {
+  it('answers lexically at once, then turns hybrid once the sample corpus is embedded', async () => {
+    const config = await testConfig({ dense: true });
+    const engine = await openEngine(config, { seed: true, deferModel: true });
+    try {
+      const early = engine.health();
+      expect(early.papers).toBe(sampleCorpus.uniquePapers);
+      expect(early.search_modes).toEqual(['lexical']);
+      expect(early.embedding).toMatchObject({ loaded: false, reason: expect.stringMatching(/loading/) });
+      expect((await engine.search('sparse pre-training dense fine-tuning', { k: 3 })).mode).toBe('lexical');
+
+      await engine.modelReady();
+      const late = engine.health();
+      expect(late.embedding).toMatchObject({ loaded: true, dim: TINY_MODEL_DIM });
+      expect(late.search_modes).toContain('hybrid');
+      expect(late.vectors).toBe(late.chunks);
+      expect((await engine.search('sparse pre-training dense fine-tuning', { k: 3 })).mode).toBe('hybrid');
+    } finally {
+      await engine.modelReady();
+      await engine.close();
+    }
+  });
+
+  it('stays lexical, saying why, when the index was embedded with another model', async () => {
+    const built = await makeTestEngine({ dense: true });
+    await built.close();
+    // The same tiny model under another name: it loads, but the index's vectors are not its own.
+    const models = await mkdtemp(path.join(os.tmpdir(), 'papertalk-other-models-'));
+    await cp(path.join(await makeTinyModelsDir(), TINY_MODEL), path.join(models, 'Xenova/other-model'), { recursive: true });
+    const config = await testConfig(
+      { dense: true, env: { PAPERTALK_EMBED_MODEL: 'Xenova/other-model', PAPERTALK_MODELS_DIR: models } },
+      built.config.indexDir,
+    );
+    const engine = await openEngine(config, { seed: true, deferModel: true });
+    await engine.modelReady();
+    const health = engine.health();
+    expect(health.search_modes).toEqual(['lexical']);
+    expect(health.embedding.reason).toMatch(/built with embedding model Xenova\/all-MiniLM-L6-v2.*papertalk ingest --rebuild/);
+    await engine.close();
   });
 });

@@ -45,7 +45,6 @@ const FALLBACK_CODES = new Set(['llm_unreachable', 'llm_model_missing', 'llm_tim
 export function createChatService(engine: Engine, prompts: Prompts, options: ChatServiceOptions = {}): ChatService {
   const config = engine.config;
   const llm = options.llm ?? createLlmClient(config);
-  const embed: EmbedTexts | undefined = engine.embedder && ((texts) => engine.embedder!.embed(texts));
 
   async function answer(request: ChatRequest, { signal, onEvent }: AnswerOptions = {}): Promise<ChatResult | undefined> {
     const started = performance.now();
@@ -126,6 +125,9 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
 
       const cleaned = cleanCitations(text!, (n) => given.has(n));
       const byN = new Map(numbered.map(({ n, hit }) => [n, hit]));
+      // Read now, not at creation: the model may have finished loading since.
+      const embedder = engine.embedder;
+      const embed: EmbedTexts | undefined = embedder && ((texts) => embedder.embed(texts));
       const unsupported = mode === 'llm' ? await findUnsupported(cleaned.text, byN, embed) : [];
       const total = performance.now();
       const done: DoneEvent = {

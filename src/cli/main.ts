@@ -80,12 +80,13 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
       const config = configFrom(program.opts(), { port: flags.port, host: flags.host });
       checkExposure(config);
       const log = createLogger(config.logLevel);
-      const engine = await openEngine(config, { log, seed: true });
+      const engine = await openEngine(config, { log, seed: true, deferModel: true });
       const app = createServerApp(engine);
       const server = await listen(app, config);
       const health = engine.health();
       log.info(`papertalk serving ${health.papers} papers (${health.search_modes.join(', ')} search) at ${server.url}`);
-      closeOnSignals(server, log, () => engine.close());
+      // A write in progress gets a few seconds to finish; cut short, it leaves the old index live.
+      closeOnSignals(server, log, () => Promise.race([engine.close(), new Promise<void>((done) => setTimeout(done, 5000))]));
     });
 
   program
