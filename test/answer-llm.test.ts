@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLlmClient, type LlmConfig } from '../src/answer/llm.js';
-import { PapertalkError } from '../src/errors.js';
 import { answer, refusedUrl, startFakeOllama, type FakeOllama } from './support/fake-ollama.js';
+import { rejectionOf } from './support/errors.js';
 
 let fake: FakeOllama;
 beforeEach(async () => {
@@ -21,15 +21,6 @@ async function collect(iterable: AsyncIterable<string>): Promise<string> {
   return text;
 }
 
-async function failure(promise: Promise<unknown>): Promise<PapertalkError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PapertalkError);
-  return error as PapertalkError;
-}
-
 describe('LLM client', () => {
   it('streams the tokens and sends the same num_ctx with every request', async () => {
     fake.onChat(answer('Hello', ' world'));
@@ -43,14 +34,14 @@ describe('LLM client', () => {
 
   it('reports a model that is not pulled with the pull command', async () => {
     fake.onChat({ kind: 'model-missing' });
-    const error = await failure(collect(createLlmClient(config({ llmModel: 'qwen9' })).stream([{ role: 'user', content: 'hi' }])));
+    const error = await rejectionOf(collect(createLlmClient(config({ llmModel: 'qwen9' })).stream([{ role: 'user', content: 'hi' }])));
     expect(error.code).toBe('llm_model_missing');
     expect(error.message).toContain('ollama pull qwen9');
   });
 
   it('reports a refused connection as unreachable, naming the host', async () => {
     const host = await refusedUrl();
-    const error = await failure(collect(createLlmClient(config({ ollamaHost: host })).stream([{ role: 'user', content: 'hi' }])));
+    const error = await rejectionOf(collect(createLlmClient(config({ ollamaHost: host })).stream([{ role: 'user', content: 'hi' }])));
     expect(error.code).toBe('llm_unreachable');
     expect(error.message).toContain(host);
   });
@@ -59,7 +50,7 @@ describe('LLM client', () => {
     fake.onChat({ kind: 'stall' });
     const llm = createLlmClient(config({ llmFirstTokenTimeoutMs: 150 }));
     const started = Date.now();
-    const error = await failure(collect(llm.stream([{ role: 'user', content: 'hi' }])));
+    const error = await rejectionOf(collect(llm.stream([{ role: 'user', content: 'hi' }])));
     expect(error.code).toBe('llm_timeout');
     expect(Date.now() - started).toBeLessThan(1_500);
     const index = fake.requests.findIndex((r) => r.path === '/api/chat');
@@ -69,7 +60,7 @@ describe('LLM client', () => {
   it('turns a connection that dies mid-stream into llm_failed after the tokens already sent', async () => {
     fake.onChat({ kind: 'die', tokens: ['partial', ' answer'] });
     const pieces: string[] = [];
-    const error = await failure(
+    const error = await rejectionOf(
       (async () => {
         for await (const piece of createLlmClient(config()).stream([{ role: 'user', content: 'hi' }])) pieces.push(piece);
       })(),

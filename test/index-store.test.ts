@@ -6,7 +6,6 @@ import { cp, mkdir, readdir, readFile, rm, stat, truncate, writeFile } from 'nod
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { openEngine, type Engine } from '../src/engine.js';
-import { PapertalkError } from '../src/errors.js';
 import { openIndex } from '../src/index/store.js';
 import { readSource } from '../src/ingest/read.js';
 import type { PaperInput } from '../src/types.js';
@@ -14,15 +13,7 @@ import { repoRoot, sampleCorpus, sampleDir, sampleFiles } from './support/corpus
 import { makeTestEngine, tempDir, testConfig } from './support/engine.js';
 import { fakeEmbedder, generatedPapers, writeJsonl } from './support/papers.js';
 import { TINY_MODEL, TINY_MODEL_DIM } from './support/tiny-model.js';
-
-async function rejection(promise: Promise<unknown>): Promise<PapertalkError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(PapertalkError);
-  return error as PapertalkError;
-}
+import { rejectionOf } from './support/errors.js';
 
 async function generationFolders(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((name) => name.startsWith('g-')).sort();
@@ -199,7 +190,7 @@ describe('a crash while writing', () => {
   it('refuses to write while another live process holds the lock, naming its pid', async () => {
     const engine = await makeTestEngine({ sample: false });
     await writeFile(path.join(engine.config.indexDir, 'ingest.lock'), String(process.ppid));
-    const error = await rejection(engine.ingest([{ title: 'Blocked', abstract: 'Another writer is busy.' }]));
+    const error = await rejectionOf(engine.ingest([{ title: 'Blocked', abstract: 'Another writer is busy.' }]));
     expect(error.code).toBe('index_write_failed');
     expect(error.message).toContain(`pid ${process.ppid}`);
   });
@@ -237,7 +228,7 @@ describe('a corrupt index', () => {
     }],
   ])('fails to open with index_corrupt naming the file and `papertalk ingest --rebuild` for %s', async (_name, file, damage) => {
     const copy = await damagedCopy(damage);
-    const error = await rejection(openEngine(copy));
+    const error = await rejectionOf(openEngine(copy));
     expect(error.code).toBe('index_corrupt');
     expect(error.message).toContain(file);
     expect(error.message).toContain('papertalk ingest --rebuild');
@@ -277,7 +268,7 @@ describe('a corrupt index', () => {
 
   it('still refuses a rebuild without sources when its papers cannot be read', async () => {
     const copy = await damagedCopy((d) => truncate(path.join(d, 'manifest.json'), 20));
-    const error = await rejection(openEngine(copy, { rebuild: { fromSources: false } }));
+    const error = await rejectionOf(openEngine(copy, { rebuild: { fromSources: false } }));
     expect(error.code).toBe('index_corrupt');
   });
 });
@@ -295,7 +286,7 @@ describe('an index built with another embedding model', () => {
     ['another model name', fakeEmbedder('Xenova/bge-small-en-v1.5', 384)],
     ['the same name with another dimension', fakeEmbedder(TINY_MODEL, TINY_MODEL_DIM * 2)],
   ])('fails to open with index_model_mismatch for %s', async (_name, embedder) => {
-    const error = await rejection(openEngine(dense.config, { embedder: { loaded: true, embedder } }));
+    const error = await rejectionOf(openEngine(dense.config, { embedder: { loaded: true, embedder } }));
     expect(error.code).toBe('index_model_mismatch');
     expect(error.message).toContain(TINY_MODEL);
     expect(error.message).toContain(embedder.model);
@@ -321,6 +312,6 @@ describe('an index built with another embedding model', () => {
     const reopened = await openEngine(copy, { embedder: { loaded: true, embedder } });
     expect(reopened.health()).toMatchObject({ papers: 8, vectors: chunks, embedding: { model: embedder.model, dim: 48 } });
     expect((await reopened.search('language model', { k: 3, mode: 'dense' })).mode).toBe('dense');
-    expect((await rejection(openEngine(copy, { embedder: { loaded: true, embedder: dense.embedder! } }))).code).toBe('index_model_mismatch');
+    expect((await rejectionOf(openEngine(copy, { embedder: { loaded: true, embedder: dense.embedder! } }))).code).toBe('index_model_mismatch');
   });
 });

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PapertalkError } from '../src/errors.js';
 import { createVectraStore, forkVectraStore, openVectraStore, type VectorItem } from '../src/index/vector-store.js';
+import { rejectionOf } from './support/errors.js';
 
 let root: string;
 let counter = 0;
@@ -32,14 +32,10 @@ async function storeWith(items: VectorItem[]) {
 }
 
 async function expectCorrupt(promise: Promise<unknown>, file: string) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PapertalkError);
-  expect((error as PapertalkError).code).toBe('index_corrupt');
-  expect((error as PapertalkError).message).toContain(file);
-  expect((error as PapertalkError).message).toContain('papertalk ingest --rebuild');
+  const error = await rejectionOf(promise);
+  expect(error.code).toBe('index_corrupt');
+  expect(error.message).toContain(file);
+  expect(error.message).toContain('papertalk ingest --rebuild');
 }
 
 describe('vectra vector store', () => {

@@ -39,33 +39,23 @@ export function tokenize(text: string): string[] {
   return text.normalize('NFKC').toLowerCase().match(TOKEN) ?? [];
 }
 
-/** Porter stems are pure and a corpus has few distinct words: remembering them halves ingest time. */
-const STEM_CACHE_LIMIT = 200_000;
-const stemCache = new Map<string, string>();
-
-function porter(word: string): string {
-  let stemmed = stemCache.get(word);
-  if (stemmed === undefined) {
-    if (stemCache.size >= STEM_CACHE_LIMIT) stemCache.clear();
-    stemmed = stemmer(word);
-    stemCache.set(word, stemmed);
-  }
-  return stemmed;
-}
-
 /** Remembers a pure token function's results, forgetting all when the cache gets large. */
-function memoize(fn: (token: string) => string[]): (token: string) => string[] {
-  const cache = new Map<string, string[]>();
+function memoize<T>(fn: (token: string) => T): (token: string) => T {
+  const cache = new Map<string, T>();
   return (token) => {
-    let terms = cache.get(token);
-    if (terms === undefined) {
-      if (cache.size >= STEM_CACHE_LIMIT) cache.clear();
-      terms = fn(token);
-      cache.set(token, terms);
+    let result = cache.get(token);
+    if (result === undefined) {
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      result = fn(token);
+      cache.set(token, result);
     }
-    return terms;
+    return result;
   };
 }
+
+const CACHE_LIMIT = 200_000;
+/** Porter stems are pure and a corpus has few distinct words: remembering them halves ingest time. */
+const porter = memoize(stemmer);
 
 export function createAnalyzer(options: AnalyzerOptions = analyzerDefaults): Analyzer {
   const stopwords = new Set<string>(options.stopwords ? eng : []);
