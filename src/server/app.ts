@@ -6,7 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Engine } from '../engine.js';
 import { webDistDir } from '../paths.js';
-import { errorJson, notFound, onError, validationError } from './http-errors.js';
+import { bodyTooLarge, notFound, onError, validationError } from './http-errors.js';
 import { registerHealthRoutes, type LlmHealth } from './routes/health.js';
 import { registerIngestRoutes } from './routes/ingest.js';
 import { registerPaperRoutes } from './routes/papers.js';
@@ -38,11 +38,7 @@ export function createApp(engine: Engine, options: AppOptions = {}): OpenAPIHono
     '/api/*',
     bodyLimit({
       maxSize: config.maxBodyBytes,
-      onError: (c) => {
-        // The rest of the body is never read: close the connection rather than leave it unusable.
-        c.header('Connection', 'close');
-        return errorJson(c, 413, 'payload_too_large', `body: larger than ${config.maxBodyBytes} bytes (PAPERTALK_MAX_BODY_BYTES)`, 'body');
-      },
+      onError: (c) => bodyTooLarge(c, `body: larger than ${config.maxBodyBytes} bytes (PAPERTALK_MAX_BODY_BYTES)`),
     }),
   );
 

@@ -23,6 +23,15 @@ function mostSpecific(issue: Issue): Issue {
   return deepest ? { ...deepest, path: [...issue.path, ...deepest.path] } : issue;
 }
 
+/**
+ * A 413 for a body over its limit. The rest of the body is never read, so the connection is
+ * closed rather than left unusable for the client's next request.
+ */
+export function bodyTooLarge(c: Context, message: string) {
+  c.header('Connection', 'close');
+  return errorJson(c, 413, 'payload_too_large', message, 'body');
+}
+
 /** A zod failure as a 400 naming the first offending field, e.g. "k: must be at most 100". */
 export function validationError(c: Context, error: ZodError, target: string) {
   const issue = error.issues[0] && mostSpecific(error.issues[0]);

@@ -9,7 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { rateLimiter, type RateLimitInfo } from 'hono-rate-limiter';
 import type { Config } from '../config.js';
-import { errorJson } from './http-errors.js';
+import { bodyTooLarge, errorJson } from './http-errors.js';
 
 /** Routes that change the index: they always need the token when one is configured. */
 export const WRITE_ROUTES: readonly string[] = ['/api/ingest'];
@@ -129,11 +129,7 @@ export function limitUrlLength(maxChars = MAX_URL_CHARS): MiddlewareHandler {
 export function limitQuestionBody(maxBytes = QUESTION_BODY_LIMIT_BYTES): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
-    onError: (c) => {
-      // The rest of the body is never read: tell the client not to reuse this connection.
-      c.header('Connection', 'close');
-      return errorJson(c, 413, 'payload_too_large', `body: larger than ${maxBytes} bytes; a question needs far less`, 'body');
-    },
+    onError: (c) => bodyTooLarge(c, `body: larger than ${maxBytes} bytes; a question needs far less`),
   });
 }
 
