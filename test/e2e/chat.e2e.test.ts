@@ -319,6 +319,29 @@ describe('the chat page without a language model', () => {
     await screenshot(page, 'chat-extractive-dark-desktop');
   });
 
+  it('updates the status badges while open, when the model or the LLM becomes available', async () => {
+    opened = await openPage(browser, server.url);
+    const { page } = opened;
+    await page.clock.install();
+    await page.goto('/');
+    await page.locator('.badge', { hasText: 'Lexical search only' }).waitFor();
+    // From now on the server reports both as available (as after a background model load).
+    await page.route('**/api/health', async (route) => {
+      const health = await (await route.fetch()).json();
+      await route.fulfill({
+        json: {
+          ...health,
+          search_modes: ['lexical', 'dense', 'hybrid'],
+          embedding: { loaded: true, model: 'Xenova/all-MiniLM-L6-v2', dim: 384 },
+          llm: { reachable: true, host: 'http://127.0.0.1:11434', model: 'llama3.2', model_available: true },
+        },
+      });
+    });
+    await page.clock.fastForward(31_000);
+    await expect.poll(() => page.locator('.badge', { hasText: 'Lexical search only' }).count()).toBe(0);
+    expect(await page.locator('.badge', { hasText: 'LLM offline' }).count()).toBe(0);
+  });
+
   it('searches papers without the LLM, with snippets and abstracts, on desktop and phone', async () => {
     for (const [name, viewport] of [
       ['desktop', DESKTOP],

@@ -355,4 +355,9 @@ window.addEventListener('storage', (event) => {
 applyView(view);
 renderConversation();
 void refreshHealth();
+// The embedding model may finish loading, or Ollama start, while the page is open.
+const HEALTH_EVERY_MS = 30_000;
+setInterval(() => {
+  if (document.visibilityState === 'visible') void refreshHealth();
+}, HEALTH_EVERY_MS);
 if (turns.length) keepScrolled(true);
