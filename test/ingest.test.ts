@@ -172,6 +172,19 @@ describe('parseSource on JSON sources', () => {
     ]);
   });
 
+  it('reads the field names of arXiv and Hugging Face API exports (summary, published, link, nested paper, {name} authors)', () => {
+    const text = [
+      JSON.stringify({ arxiv_id: '2401.00001', title: 'Arxiv style', summary: 'From the arXiv API.', published: '2024-01-01', link: 'https://arxiv.org/abs/2401.00001', author: 'Ada Lovelace' }),
+      JSON.stringify({ paper: { id: '2402.00002', title: 'Hub style', summary: 'From the papers API.', publishedAt: '2024-02-02', authors: [{ name: 'Alan Turing' }, { name: 'Grace Hopper' }] }, title: 'Hub style', numComments: 3 }),
+    ].join('\n');
+    const result = parseSource(text, { filename: 'export.jsonl' });
+    expect(result.skipped).toEqual([]);
+    expect(result.papers).toEqual([
+      { id: '2401.00001', title: 'Arxiv style', abstract: 'From the arXiv API.', date: '2024-01-01', url: 'https://arxiv.org/abs/2401.00001', authors: ['Ada Lovelace'] },
+      { id: '2402.00002', title: 'Hub style', abstract: 'From the papers API.', date: '2024-02-02', authors: ['Alan Turing', 'Grace Hopper'] },
+    ]);
+  });
+
   it('skips bad lines with their line numbers and keeps the good ones', () => {
     const text = [
       JSON.stringify({ title: 'Good one', abstract: 'Fine.' }),

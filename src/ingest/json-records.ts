@@ -68,29 +68,56 @@ function recordFromJson(line: string): RecordCheck {
   return recordToInput(value);
 }
 
-/** Map one parsed record to a PaperInput: generic fields, or BEIR's `_id`/`text` when there is no `abstract`. */
+/**
+ * Other names the same fields go by in common exports: arXiv's API (`summary`, `published`,
+ * `link`), Hugging Face's papers API (`summary`, `publishedAt`, authors as `{name}`), and
+ * ad-hoc dumps. The first present name wins.
+ */
+const FIELD_NAMES = {
+  abstract: ['abstract', 'summary'],
+  id: ['id', 'paper_id', 'arxiv_id', 'doi'],
+  url: ['url', 'link', 'pdf_url'],
+  date: ['date', 'published', 'publishedAt', 'published_at'],
+  authors: ['authors', 'author'],
+} as const;
+
+function field(record: Record<string, unknown>, names: readonly string[]): unknown {
+  for (const name of names) if (record[name] !== undefined && record[name] !== null) return record[name];
+  return undefined;
+}
+
+/**
+ * Map one parsed record to a PaperInput: generic fields (under any of FIELD_NAMES), or BEIR's
+ * `_id`/`text` when there is no abstract. A Hugging Face API item nests its paper under `paper`.
+ */
 export function recordToInput(value: unknown): RecordCheck {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'not a JSON object' };
   }
-  const record = value as Record<string, unknown>;
-  const beir = !('abstract' in record) && ('text' in record || '_id' in record);
+  const outer = value as Record<string, unknown>;
+  const nested = outer.paper;
+  // The papers API repeats the title beside `paper` but keeps the abstract inside it.
+  const record =
+    field(outer, FIELD_NAMES.abstract) === undefined && typeof nested === 'object' && nested !== null && !Array.isArray(nested)
+      ? (nested as Record<string, unknown>)
+      : outer;
+  const beir = field(record, FIELD_NAMES.abstract) === undefined && ('text' in record || '_id' in record);
   const title = cleanField('title', record.title, MAX_TITLE_LENGTH);
   if (!title.ok) return { ok: false, reason: title.reason };
-  const abstract = cleanField(beir ? 'text' : 'abstract', beir ? record.text : record.abstract, MAX_ABSTRACT_LENGTH);
+  const abstract = cleanField(beir ? 'text' : 'abstract', beir ? record.text : field(record, FIELD_NAMES.abstract), MAX_ABSTRACT_LENGTH);
   if (!abstract.ok) return { ok: false, reason: abstract.reason };
 
   const input: PaperInput = { title: title.value, abstract: abstract.value };
-  const rawId = beir ? record._id : record.id;
+  const rawId = beir ? record._id : field(record, FIELD_NAMES.id);
   if (rawId !== undefined && rawId !== null) {
     if (typeof rawId !== 'string' && typeof rawId !== 'number') return { ok: false, reason: 'id is not a string or number' };
     const id = sanitizeSourceId(String(rawId));
     if (id === undefined) return { ok: false, reason: `id "${String(rawId).slice(0, 80)}" has no usable characters` };
     input.id = id;
   }
-  const date = shortText(record.date);
-  const url = httpUrl(record.url);
-  const authors = authorList(record.authors);
+  const date = shortText(field(record, FIELD_NAMES.date));
+  const url = httpUrl(field(record, FIELD_NAMES.url));
+  const authors = authorList(field(record, FIELD_NAMES.authors));
   if (date) input.date = date;
   if (url) input.url = url;
   if (authors.length > 0) input.authors = authors;
@@ -120,9 +147,14 @@ function authorList(value: unknown): string[] {
       ? value.split(value.includes(';') ? /;/ : /,|\band\b/)
       : [];
   return names
-    .map(shortText)
+    .map((name) => shortText(isNamed(name) ? name.name : name))
     .filter((name): name is string => name !== undefined)
     .slice(0, MAX_AUTHORS);
+}
+
+/** An author given as an object, `{ name: "…" }`, as Hugging Face's API does. */
+function isNamed(value: unknown): value is { name: unknown } {
+  return typeof value === 'object' && value !== null && 'name' in value;
 }
 
 function tooLong(length: number): RecordCheck {
