@@ -141,8 +141,14 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     },
     listPapers(offset, limit) {
       reloadIfChanged();
-      const all = [...current.papers.values()];
-      return { papers: all.slice(offset, offset + limit).map(strip), total: all.length };
+      // Walk to the page instead of copying every paper for each request.
+      const papers: Paper[] = [];
+      let index = 0;
+      for (const paper of current.papers.values()) {
+        if (index >= offset + limit) break;
+        if (index++ >= offset) papers.push(strip(paper));
+      }
+      return { papers, total: current.papers.size };
     },
     ingest,
     async ingestPath(source, opts = {}) {
