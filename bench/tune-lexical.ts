@@ -11,7 +11,7 @@ import { evaluateRun, type QualityScores } from '../src/eval/metrics.js';
 import { LexicalIndex, lexicalDefaults, type LexicalSettings } from '../src/index/lexical.js';
 import { readSource } from '../src/ingest/read.js';
 import { toPapers } from '../src/ingest/to-papers.js';
-import { createAnalyzer } from '../src/index/analyzer.js';
+import { createAnalyzer } from '../src/text/analyzer.js';
 import { searchWithFeedback, type FeedbackSettings } from './lib/rm3.js';
 import type { Paper } from '../src/types.js';
 import { defaultScifactDir } from './lib/paths.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { citedSentences, cleanCitations, findUnsupported, lexicalSupport, parseCitationGroup } from '../src/answer/citations.js';
+import { citedSentences, cleanCitations, findUnsupported, lexicalSupport } from '../src/answer/citations.js';
+import { parseCitationGroup } from '../src/text/citation-marks.js';
 
 const givenUpTo = (k: number) => (n: number) => n >= 1 && n <= k;
 

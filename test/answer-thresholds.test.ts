@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEXICAL_SUPPORT_THRESHOLD, lexicalSupport } from '../src/answer/citations.js';
 import { MIN_RELEVANT_COVERAGE } from '../src/answer/relevance.js';
 import type { Engine } from '../src/engine.js';
-import { analyze } from '../src/index/analyzer.js';
-import { splitSentences } from '../src/index/sentences.js';
+import { analyze } from '../src/text/analyzer.js';
+import { splitSentences } from '../src/text/sentences.js';
 import { makeTestEngine } from './support/engine.js';
 
 // Questions about sample papers, worded differently from their titles.

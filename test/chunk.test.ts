@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { approximateTokenCount, chunkEmbeddingText, chunkPaper, type Chunk } from '../src/index/chunk.js';
 import { loadEmbedder, type Embedder } from '../src/index/embedder.js';
-import { splitSentences } from '../src/index/sentences.js';
+import { splitSentences } from '../src/text/sentences.js';
 import { parseHfListing } from '../src/ingest/hf-listing.js';
 import type { Paper } from '../src/types.js';
 import { makeTinyModelsDir, TINY_MODEL } from './support/tiny-model.js';

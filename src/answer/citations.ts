@@ -1,30 +1,9 @@
 // Citation rules, enforced in code whatever the model wrote: every [n] must name a paper the
 // model was given (others are removed and counted), and each cited sentence is checked against
 // the abstract it cites.
-import { analyze } from '../index/analyzer.js';
-import { splitSentences } from '../index/sentences.js';
-
-// [1]  [1, 2]  [1;2]  [1-3]  [1–3]  [1 and 2]  [Paper 1]  [source 2, 3]
-const GROUP = /\[\s*(?:(?:papers?|sources?|abstracts?|refs?)\s*)?(\d{1,4}(?:\s*(?:,|;|-|–|—|and)\s*\d{1,4})*)\s*\]/gi;
-const LARGEST_RANGE = 20;
-
-/** The numbers one bracket group names, in order, without repeats ("1-3" → 1, 2, 3). */
-export function parseCitationGroup(inner: string): number[] {
-  const numbers: number[] = [];
-  for (const part of inner.split(/\s*(?:,|;|and)\s*/i)) {
-    const range = /^(\d+)\s*[-–—]\s*(\d+)$/.exec(part);
-    if (range) {
-      const from = Number(range[1]);
-      const to = Number(range[2]);
-      // "[2-1]" or "[1-900]" is not a sensible range: read it as its two ends.
-      if (to >= from && to - from <= LARGEST_RANGE) for (let n = from; n <= to; n++) numbers.push(n);
-      else numbers.push(from, to);
-    } else if (/^\d+$/.test(part)) {
-      numbers.push(Number(part));
-    }
-  }
-  return [...new Set(numbers)];
-}
+import { analyze } from '../text/analyzer.js';
+import { CITATION_GROUP as GROUP, parseCitationGroup, stripCitations } from '../text/citation-marks.js';
+import { splitSentences } from '../text/sentences.js';
 
 export interface CleanedCitations {
   /** The text with every citation group rewritten as [a, b] over valid numbers only. */
@@ -77,9 +56,6 @@ export function citedSentences(text: string): Array<{ sentence: string; cites: n
   return result.filter((s) => s.cites.length > 0);
 }
 
-export function stripCitations(text: string): string {
-  return text.replace(new RegExp(`\\s*${GROUP.source}`, GROUP.flags), '').trim();
-}
 
 /**
  * Lexical support of a sentence by an abstract, 0..1: the share of the sentence's content terms

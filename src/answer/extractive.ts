@@ -1,8 +1,8 @@
 // The answer without an LLM: for each of the top papers, the abstract sentence that best matches
 // the question, cited. Fast (no model), faithful (verbatim), and honest about being a summary.
-import { analyze, analyzeQuery } from '../index/analyzer.js';
-import { splitSentences } from '../index/sentences.js';
-import { stripCitations } from './citations.js';
+import { analyze, analyzeQuery } from '../text/analyzer.js';
+import { splitSentences } from '../text/sentences.js';
+import { stripCitations } from '../text/citation-marks.js';
 
 export interface ExtractivePaper {
   n: number;

@@ -2,7 +2,7 @@
 // than the window of small sentence encoders, and an encoder silently truncates what does not
 // fit, so every part of every abstract must land in some chunk that fits whole.
 import type { Paper } from '../types.js';
-import { splitSentences, type Span } from './sentences.js';
+import { splitSentences, type Span } from '../text/sentences.js';
 
 export interface Chunk {
   /** `${paperId}#${n}` */

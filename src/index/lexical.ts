@@ -1,7 +1,7 @@
 // The persisted lexical index: BM25 by MiniSearch over title and abstract.
 import MiniSearch from 'minisearch';
 import type { Paper } from '../types.js';
-import { analyzerDefaults, createAnalyzer, tokenize, type Analyzer, type AnalyzerOptions } from './analyzer.js';
+import { analyzerDefaults, createAnalyzer, tokenize, type Analyzer, type AnalyzerOptions } from '../text/analyzer.js';
 
 export interface LexicalSettings {
   k1: number;

@@ -1,8 +1,8 @@
 // "Why this paper": the passage of an abstract that best matches the query, and how much of
 // the query a paper covers at all.
-import { analyze, analyzeQuery } from '../index/analyzer.js';
+import { analyze, analyzeQuery } from '../text/analyzer.js';
 import type { LexicalIndex } from '../index/lexical.js';
-import { splitSentences } from '../index/sentences.js';
+import { splitSentences } from '../text/sentences.js';
 
 /** Distinct analyzed terms of a query with their idf, rarest first. */
 export function queryTerms(query: string, lexical: LexicalIndex): Map<string, number> {
