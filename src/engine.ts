@@ -34,6 +34,8 @@ export interface Engine {
   readonly log: Logger;
   search(query: string, options: SearchOptions): Promise<SearchResponse>;
   getPaper(id: string): Paper | undefined;
+  /** Inverse document frequency of an analyzed term in the live index (for answer scoring). */
+  idf(term: string): number;
   listPapers(offset: number, limit: number): { papers: Paper[]; total: number };
   ingest(papers: PaperInput[], options?: IngestOptions): Promise<IngestCounts>;
   /** Reads a file or folder of listings (HF text, JSONL, BEIR) and ingests it. */
@@ -139,6 +141,7 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
       const paper = current.papers.get(id);
       return paper && strip(paper);
     },
+    idf: (term) => current.lexical.idf(term),
     listPapers(offset, limit) {
       reloadIfChanged();
       // Walk to the page instead of copying every paper for each request.

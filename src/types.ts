@@ -38,8 +38,28 @@ export interface SearchHit extends Paper {
   coverage: number;
 }
 
+/**
+ * What retrieval saw of the question as a whole, beside the ranking: the signals behind the
+ * answer step's "is this covered?" decision (src/answer/coverage.ts). Each is comparable across
+ * questions, unlike a fused score.
+ */
+export interface RetrievalEvidence {
+  /** Idf-weighted share of the question's content words that occur in some indexed paper, 0..1. */
+  known_terms: number;
+  /** The question's content words no indexed paper contains, as the user wrote them. */
+  unknown_terms: string[];
+  /** Best idf-weighted share of the question's content words in one result's title and abstract, 0..1. */
+  top_coverage: number;
+  /** The best BM25 score over the most the question's words could score (each at full weight), 0..1. */
+  lexical_strength: number;
+  /** Dense retrieval: cosine of the best chunk, and its distance above the other candidates in standard deviations. */
+  dense_top?: number;
+  dense_z?: number;
+}
+
 export interface SearchResponse {
   results: SearchHit[];
+  evidence: RetrievalEvidence;
   /** The mode that actually ran (dense/hybrid degrade to lexical when no model is loaded). */
   mode: SearchMode;
   took_ms: number;

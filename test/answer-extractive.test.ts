@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractiveAnswer } from '../src/answer/extractive.js';
+import { escapeMarkdown, extractiveAnswer } from '../src/answer/extractive.js';
 
 const papers = [
   {
@@ -8,28 +8,63 @@ const papers = [
     abstract:
       'During inference for large language models, prefilling computes the KV cache. ' +
       'We propose Prepacking, which packs prompts of varying lengths into one sequence with a bin-packing algorithm. ' +
-      'It speeds up prefilling.',
+      'It speeds up prefilling. Code is available at https://github.com/example/prepacking.',
   },
   { n: 2, title: 'Turkish BERT', abstract: 'We train tiny Turkish BERT models. They run fast.' },
   { n: 3, title: 'Packing sequences', abstract: 'Sequence packing without cross-contamination speeds up training. Results hold at scale.' },
 ];
 
+const quotes = (text: string) => text.split('\n');
+
 describe('extractive answer', () => {
-  it('quotes, for each paper, the sentence that best matches the question, cited', () => {
+  it('quotes the sentences that best answer the question, verbatim, each with its [n], best first', () => {
     const text = extractiveAnswer('How are prompts of varying lengths packed?', papers);
-    expect(text.split('\n')).toEqual([
-      '- Prepacking: We propose Prepacking, which packs prompts of varying lengths into one sequence with a bin-packing algorithm. [1]',
-      '- Packing sequences: Sequence packing without cross-contamination speeds up training. [3]',
-    ]);
+    expect(quotes(text)[0]).toBe('- “We propose Prepacking, which packs prompts of varying lengths into one sequence with a bin-packing algorithm.” [1]');
+    expect(text).not.toContain('[2]');
   });
 
-  it('always quotes the top paper, even when no sentence shares a word with the question', () => {
-    expect(extractiveAnswer('zzz qqq', papers)).toBe('- Prepacking: During inference for large language models, prefilling computes the KV cache. [1]');
+  it('chooses across papers, not one sentence per paper in rank order', () => {
+    const text = extractiveAnswer('does packing speed up prefilling?', papers);
+    expect(text).toContain('[1]');
+    expect(text).toContain('[3]');
+    // At most two quotes from one paper, however well its sentences match.
+    expect(quotes(text).filter((line) => line.endsWith('[1]')).length).toBeLessThanOrEqual(2);
   });
 
-  it('quotes at most three papers', () => {
-    const many = Array.from({ length: 6 }, (_, i) => ({ n: i + 1, title: `P${i}`, abstract: 'Packing prompts helps.' }));
-    expect(extractiveAnswer('packing prompts', many).split('\n')).toHaveLength(3);
+  it('never quotes where the code is, unless the abstract says nothing else', () => {
+    const text = extractiveAnswer('prepacking code github', papers);
+    expect(text).not.toMatch(/github|available at/i);
+    const onlyLinks = [{ n: 1, title: 'Tool', abstract: 'Code is available at https://github.com/example/tool.' }];
+    expect(extractiveAnswer('tool', onlyLinks)).toContain('[1]');
+  });
+
+  it('skips a near-duplicate of a sentence already quoted', () => {
+    const twins = [
+      { n: 1, title: 'A', abstract: 'Token pruning shrinks the ColBERT index by half with no loss.' },
+      { n: 2, title: 'B', abstract: 'Token pruning shrinks the ColBERT index by half with no loss of quality.' },
+    ];
+    expect(quotes(extractiveAnswer('token pruning ColBERT index', twins))).toHaveLength(1);
+  });
+
+  it('stays within a paragraph: about 120 words at most', () => {
+    const many = Array.from({ length: 6 }, (_, i) => ({
+      n: i + 1,
+      title: `P${i}`,
+      abstract: `Packing prompts helps variant ${i} ${'with many extra words about packing prompts '.repeat(4)}. Packing prompts again ${i} works.`,
+    }));
+    const text = extractiveAnswer('packing prompts', many);
+    expect(text.split(/\s+/).length).toBeLessThanOrEqual(140);
+  });
+
+  it('always quotes something from the top paper when no word of the question occurs', () => {
+    expect(extractiveAnswer('zzz qqq', papers)).toBe('- “During inference for large language models, prefilling computes the KV cache.” [1]');
+  });
+
+  it('renders a quote as text: markdown and HTML in an abstract stay literal', () => {
+    const tricky = [{ n: 1, title: 'T', abstract: 'Our **bold** model [beats](#results) <b>all</b> baselines on packing.' }];
+    const text = extractiveAnswer('packing baselines', tricky);
+    expect(text).toBe('- “Our \\*\\*bold\\*\\* model \\[beats\\](\\#results) \\<b\\>all\\</b\\> baselines on packing.” [1]');
+    expect(escapeMarkdown('a_b `c`')).toBe('a\\_b \\`c\\`');
   });
 });
 
@@ -38,12 +73,25 @@ describe('extractive answer with corpus idf', () => {
   const generic = { n: 2, title: 'Quantization study', abstract: 'Large language models are growing. We study quantization.' };
 
   it('prefers the sentence with the rare question terms over one with many common ones', () => {
-    const text = extractiveAnswer('How does prepacking speed up prefilling for large language models?', [papers[0]!], idf);
-    expect(text).toBe('- Prepacking: It speeds up prefilling. [1]');
+    const text = extractiveAnswer('How does prepacking speed up prefilling for large language models?', [papers[0]!], { idf });
+    expect(quotes(text)[0]).toBe('- “It speeds up prefilling.” [1]');
   });
 
   it('leaves out a paper that only shares words every abstract has', () => {
-    const text = extractiveAnswer('How does prepacking help large language models?', [papers[0]!, generic], idf);
+    const text = extractiveAnswer('How does prepacking help large language models?', [papers[0]!, generic], { idf });
     expect(text).not.toContain('[2]');
+  });
+
+  it('puts a follow-up’s own words first: the quote addresses the new constraint', () => {
+    const topic = [
+      { n: 1, title: 'LoRA', abstract: 'LoRA adapts large models with low-rank updates. On small models LoRA still matches full fine-tuning.' },
+    ];
+    // As in a real corpus, "model" is in most abstracts and "small" in few.
+    const corpusIdf = (term: string) => (term === 'model' ? 0.3 : 3);
+    const text = extractiveAnswer('which of those work for small models?\nLoRA low-rank adaptation', topic, {
+      idf: corpusIdf,
+      focus: 'which of those work for small models?',
+    });
+    expect(quotes(text)[0]).toContain('On small models');
   });
 });

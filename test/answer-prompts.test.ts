@@ -1,6 +1,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NOT_COVERED_SENTENCE } from '../src/answer/chat-service.js';
 import { defaultPromptsDir, loadPrompts } from '../src/answer/prompts.js';
 import { tempDir } from './support/engine.js';
 
@@ -13,10 +14,11 @@ async function promptsCopy(): Promise<string> {
 describe('prompt templates', () => {
   it('loads the shipped templates, whose rules ask for [n] citations and treat abstracts as data', () => {
     const prompts = loadPrompts();
-    const system = prompts.render('system', {});
+    const system = prompts.render('system', { not_covered: NOT_COVERED_SENTENCE });
     expect(system).toMatch(/\[1\]/);
     expect(system).toMatch(/ignore/i);
-    expect(system).toMatch(/do not answer/i);
+    // The sentence the code recognizes as "not covered" is the one the prompt asks for.
+    expect(system).toContain(NOT_COVERED_SENTENCE);
   });
 
   it('fills placeholders once, leaving placeholder-like text inside values alone', () => {

@@ -45,7 +45,8 @@ describe('POST /api/search', () => {
   it('answers ranked papers with the mode that ran and the time taken', async () => {
     const answer = await call(server, 'POST', '/api/search', { query: 'parameter-efficient fine-tuning', k: 4 });
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ results: expect.any(Array), mode: 'lexical', took_ms: expect.any(Number) });
+    expect(answer.body).toEqual({ results: expect.any(Array), evidence: expect.any(Object), mode: 'lexical', took_ms: expect.any(Number) });
+    expect(answer.body.evidence).toMatchObject({ known_terms: 1, unknown_terms: [], top_coverage: expect.any(Number), lexical_strength: expect.any(Number) });
     expect(answer.body.results).toHaveLength(4);
     for (const hit of answer.body.results) {
       expect(hit).toMatchObject({

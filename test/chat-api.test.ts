@@ -1,4 +1,5 @@
 // POST /api/chat over real HTTP, with the real ollama client talking to a fake Ollama server.
+import { NOT_COVERED_SENTENCE } from '../src/answer/chat-service.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answer, refusedUrl, startFakeOllama, type FakeOllama } from './support/fake-ollama.js';
 import { startTestServer, type TestServer } from './support/server.js';
@@ -119,6 +120,59 @@ describe('POST /api/chat (streamed)', () => {
     expect(done.notice).toMatch(/sent nothing/);
     expect(fake.chatRequests()).toHaveLength(1);
     expect(done.citations.some((c: any) => c.title.startsWith('RobBERT-2022'))).toBe(true);
+    // done says what was searched: the follow-up, weighted twice, with the question it follows.
+    expect(done).toMatchObject({ follow_up: true });
+    expect(done.query.split('\n')).toEqual([
+      'Were they updated for newer language use?',
+      'Were they updated for newer language use?',
+      'Are there BERT models for Dutch?',
+    ]);
+  });
+
+  it('searches a self-contained question alone after another topic, without asking the LLM to rewrite it', async () => {
+    await start();
+    fake.onChat(answer('SparseGPT prunes without retraining [1].'));
+    const question = 'which papers prune large language models without retraining?';
+    const done = (
+      await readSse(
+        await post({
+          messages: [
+            { role: 'user', content: 'parameter-efficient fine-tuning with LoRA' },
+            { role: 'assistant', content: 'LoRA, DyLoRA and IncreLoRA [1, 2, 3].' },
+            { role: 'user', content: question },
+          ],
+        }),
+      )
+    ).at(-1)!.data;
+    expect(done).toMatchObject({ follow_up: false, query: question });
+    // One LLM call: the answer. No condense call for a question that stands alone.
+    expect(fake.chatRequests()).toHaveLength(1);
+  });
+
+  it('does not let an LLM rewrite that drifts off the conversation replace the deterministic query', async () => {
+    await start();
+    // The first call is the condense prompt, the second the answer.
+    fake.onChat((_body, index) => (index === 0 ? answer('bread baking temperatures') : answer('Low-rank adapters [1].')));
+    const done = (
+      await readSse(
+        await post({
+          messages: [
+            { role: 'user', content: 'parameter-efficient fine-tuning with LoRA' },
+            { role: 'assistant', content: 'LoRA [1].' },
+            { role: 'user', content: 'which of those work for small models?' },
+          ],
+        }),
+      )
+    ).at(-1)!.data;
+    expect(done.query).not.toContain('bread');
+    expect(done.query).toContain('parameter-efficient fine-tuning with LoRA');
+  });
+
+  it('counts an LLM reply that the abstracts do not answer as "not covered"', async () => {
+    await start();
+    fake.onChat(answer(NOT_COVERED_SENTENCE));
+    const done = (await readSse(await post(ask(PEFT)))).at(-1)!.data;
+    expect(done).toMatchObject({ mode: 'llm', relevant: false, coverage: 'none', citations: [] });
   });
 
   it('does not condense a first question', async () => {
@@ -189,9 +243,11 @@ describe('POST /api/chat (streamed)', () => {
     await start();
     const events = await readSse(await post(ask('What temperature should I bake sourdough bread at?')));
     const done = events.at(-1)!.data;
-    expect(done).toMatchObject({ relevant: false, mode: 'none', model: null });
-    expect(done.answer).toMatch(/do not cover this question/);
-    expect(done.answer).toMatch(/possibly unrelated/);
+    expect(done).toMatchObject({ relevant: false, coverage: 'none', mode: 'none', model: null });
+    // It says what happened (how many papers were searched, which words none of them has)…
+    expect(done.answer).toMatch(/^None of the 632 indexed papers seems to cover this question: no indexed paper mentions “bake”, “sourdough”/);
+    // …and still offers the closest papers, labelled as such.
+    expect(done.answer).toMatch(/closest papers, possibly unrelated:\n- .+ \[1\]/);
     expect(fake.chatRequests()).toHaveLength(0);
   });
 
@@ -212,7 +268,7 @@ describe('POST /api/chat (stream: false)', () => {
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(Object.keys(body).sort()).toEqual(
-      ['answer', 'citations', 'dropped_citations', 'mode', 'model', 'relevant', 'sources', 'timings', 'unsupported'].sort(),
+      ['answer', 'citations', 'coverage', 'dropped_citations', 'follow_up', 'mode', 'model', 'query', 'relevant', 'sources', 'timings', 'unsupported'].sort(),
     );
     expect(body.sources).toHaveLength(3);
     expect(body.citations).toEqual([{ n: 2, id: body.sources[1].id, title: body.sources[1].title }]);

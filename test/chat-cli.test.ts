@@ -60,7 +60,7 @@ describe('papertalk ask', () => {
   it('says so when the indexed papers do not cover the question', async () => {
     const io = captureIo();
     await runAsk(chat, 'How do I file for divorce in California?', {}, io);
-    expect(io.stdout()).toContain('The indexed papers do not cover this question');
+    expect(io.stdout()).toContain('seems to cover this question');
     expect(io.stdout()).toContain('Closest papers (possibly unrelated):');
   });
 

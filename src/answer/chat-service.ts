@@ -1,19 +1,30 @@
-// One chat turn, end to end: condense a follow-up, retrieve, decide whether anything is relevant,
-// answer (LLM, or extractive when asked or when the LLM is not there), then enforce and check the
-// citations. Faces (HTTP route, CLI) are thin adapters over the events this emits.
+// One chat turn, end to end: plan it (planTurn: the question, what to search, how to answer),
+// retrieve, decide whether the corpus covers it (decideCoverage), answer (LLM, or extractive when
+// asked or when the LLM is not there), then enforce and check the citations. Faces (HTTP route,
+// CLI) are thin adapters over the events this emits.
 import type { Engine } from '../engine.js';
 import { describeError, isPapertalkError, PapertalkError } from '../errors.js';
-import type { SearchHit } from '../types.js';
+import type { Logger } from '../log.js';
+import { isGenericTerm } from '../retrieve/query.js';
+import { analyzeQuery } from '../text/analyzer.js';
+import type { SearchHit, SearchResponse } from '../types.js';
 import { cleanCitations, findUnsupported, type EmbedTexts } from './citations.js';
-import { condenseWithLlm, historyText, rewriteFollowUp } from './condense.js';
+import { condenseWithLlm, historyText } from './condense.js';
 import { answerReserve, estimateTokens, fitToContext } from './context.js';
+import { decideCoverage, type CoverageDecision } from './coverage.js';
 import { extractiveAnswer } from './extractive.js';
 import { createLlmClient, type LlmClient, type LlmStatus } from './llm.js';
+import { planTurn, type TurnPlan } from './plan.js';
 import type { Prompts } from './prompts.js';
-import { isRelevant } from './relevance.js';
 import type { ChatEvent, ChatMessage, ChatRequest, ChatResult, DoneEvent, Source } from './types.js';
 
-export const DEFAULT_K = 6;
+export { DEFAULT_K } from './plan.js';
+
+/**
+ * What the LLM is told to reply, word for word, when the abstracts do not answer: the prompt
+ * (prompts/system.md, {{not_covered}}) and the code that recognizes the reply share it.
+ */
+export const NOT_COVERED_SENTENCE = 'The indexed papers do not answer this question.';
 
 export interface AnswerOptions {
   /** Aborting stops retrieval/generation; the answer then resolves to undefined, no events follow. */
@@ -23,7 +34,14 @@ export interface AnswerOptions {
 }
 
 export interface ChatService {
-  /** Emits the events of one answer and resolves to the done fields plus sources (undefined when aborted). */
+  /**
+   * Emits the events of one answer and resolves to the done fields plus sources (undefined when aborted).
+   *
+   * @example
+   * const chat = createChatService(engine, loadPrompts());
+   * const result = await chat.answer({ messages: [{ role: 'user', content: 'which papers prune LLMs?' }] });
+   * result?.answer; // "SparseGPT prunes … [1]"   result?.citations; // [{ n: 1, id, title }]
+   */
   answer(request: ChatRequest, options?: AnswerOptions): Promise<ChatResult | undefined>;
   /** Whether the LLM can answer now (cached probe), for /api/health. */
   llmStatus(): Promise<LlmStatus>;
@@ -32,6 +50,29 @@ export interface ChatService {
 export interface ChatServiceOptions {
   /** The Ollama client; by default one built from engine.config. */
   llm?: LlmClient;
+}
+
+/** What a chat turn needs of the engine: search, corpus statistics, and embeddings when loaded. */
+export interface AnswerPort {
+  search(query: string, options: { k: number }): Promise<SearchResponse>;
+  idf(term: string): number;
+  paperCount(): number;
+  /** Read at each turn: the model may have finished loading since the last. */
+  embed(): EmbedTexts | undefined;
+  log: Logger;
+}
+
+export function portOf(engine: Engine): AnswerPort {
+  return {
+    search: (query, options) => engine.search(query, options),
+    idf: (term) => engine.idf(term),
+    paperCount: () => engine.health().papers,
+    embed: () => {
+      const embedder = engine.embedder;
+      return embedder && ((texts) => embedder.embed(texts));
+    },
+    log: engine.log,
+  };
 }
 
 interface Numbered {
@@ -45,6 +86,7 @@ const FALLBACK_CODES = new Set(['llm_unreachable', 'llm_model_missing', 'llm_tim
 export function createChatService(engine: Engine, prompts: Prompts, options: ChatServiceOptions = {}): ChatService {
   const config = engine.config;
   const llm = options.llm ?? createLlmClient(config);
+  const port = portOf(engine);
 
   async function answer(request: ChatRequest, { signal, onEvent }: AnswerOptions = {}): Promise<ChatResult | undefined> {
     const started = performance.now();
@@ -55,67 +97,57 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       await onEvent?.(event);
     };
     try {
-      const { messages } = request;
-      const last = messages.at(-1);
-      if (!last || last.role !== 'user' || !last.content.trim()) {
-        throw new PapertalkError('input_invalid', 'the last message must be a non-empty user question', { field: 'messages' });
-      }
-      const question = last.content.trim();
-      const history = messages.slice(0, -1);
-      const k = request.k ?? DEFAULT_K;
-      const wantLlm = (request.mode ?? 'llm') === 'llm';
-      const status = wantLlm ? await llm.status() : undefined;
+      const plan = planTurn(request);
+      const status = plan.mode === 'llm' ? await llm.status() : undefined;
       let llmUsable = Boolean(status?.reachable && status.model_available);
-
-      let query = question;
       let notice: string | undefined;
-      if (history.length > 0 && llmUsable) {
-        const condensed = await condenseOrRewrite(messages, signal);
+
+      let query = plan.query;
+      if (plan.followUp && llmUsable) {
+        const condensed = await condenseGuarded(plan, signal);
         query = condensed.query;
         // An LLM that just timed out or vanished would only fail again on the answer.
         if (condensed.failure) {
           llmUsable = false;
           notice = fallbackNotice(condensed.failure.message);
         }
-      } else if (history.length > 0) {
-        query = rewriteFollowUp(messages);
       }
       signal?.throwIfAborted();
 
       const retrieveStarted = performance.now();
-      const { results } = await engine.search(query, { k });
+      const { results, evidence } = await port.search(query, { k: plan.k });
       const retrieveMs = performance.now() - retrieveStarted;
       signal?.throwIfAborted();
       const numbered: Numbered[] = results.map((hit, i) => ({ n: i + 1, hit }));
       const sources: Source[] = numbered.map(({ n, hit }) => ({ n, id: hit.id, title: hit.title, snippet: hit.snippet, score: hit.score }));
       await emit({ type: 'sources', data: { sources } });
 
+      let decision = results.length === 0 ? emptyDecision(port.paperCount()) : decideCoverage(evidence);
       let text: string;
       let mode: DoneEvent['mode'];
       let given = new Set(numbered.map(({ n }) => n));
-      const relevant = isRelevant(results);
-      if (!relevant) {
+      if (decision.verdict === 'none') {
         mode = 'none';
-        text = notCoveredAnswer(numbered);
+        text = notCoveredAnswer(numbered, decision, port.paperCount());
         await emitPieces(text, emit);
       } else {
-        if (wantLlm && !llmUsable) notice ??= fallbackNotice(status?.reason ?? 'LLM not available');
+        if (decision.verdict === 'partial') notice = joinNotices(notice, PARTIAL_NOTICE);
+        if (plan.mode === 'llm' && !llmUsable) notice = joinNotices(notice, fallbackNotice(status?.reason ?? 'LLM not available'));
         if (llmUsable) {
-          const generated = await generate(question, history, numbered, emit, signal);
+          const generated = await generate(plan, numbered, emit, signal);
           if (generated.ok) {
             text = generated.text;
             given = generated.given;
           } else {
-            notice = fallbackNotice(generated.error.message);
+            notice = joinNotices(notice, fallbackNotice(generated.error.message));
             llmUsable = false;
           }
         }
         if (!llmUsable) {
-          const { lexical } = engine.snapshot();
           text = extractiveAnswer(
             query,
             numbered.map(({ n, hit }) => ({ n, title: hit.title, abstract: hit.abstract })),
-            (term) => lexical.idf(term),
+            { idf: port.idf, focus: plan.followUp ? plan.question : undefined },
           );
           await emitPieces(text, emit);
         }
@@ -124,18 +156,22 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       signal?.throwIfAborted();
 
       const cleaned = cleanCitations(text!, (n) => given.has(n));
+      // The LLM read the abstracts and found they do not answer: that is the decision now.
+      if (mode === 'llm' && cleaned.cited.length === 0 && saysNotCovered(cleaned.text)) {
+        decision = { verdict: 'none', score: decision.score, reason: 'the model found that the retrieved abstracts do not answer it' };
+      }
       const byN = new Map(numbered.map(({ n, hit }) => [n, hit]));
-      // Read now, not at creation: the model may have finished loading since.
-      const embedder = engine.embedder;
-      const embed: EmbedTexts | undefined = embedder && ((texts) => embedder.embed(texts));
-      const unsupported = mode === 'llm' ? await findUnsupported(cleaned.text, byN, embed) : [];
+      const unsupported = mode === 'llm' ? await findUnsupported(cleaned.text, byN, port.embed()) : [];
       const total = performance.now();
       const done: DoneEvent = {
         answer: cleaned.text,
         citations: cleaned.cited.map((n) => ({ n, id: byN.get(n)!.id, title: byN.get(n)!.title })),
         unsupported,
         dropped_citations: cleaned.dropped,
-        relevant,
+        relevant: decision.verdict !== 'none',
+        coverage: decision.verdict,
+        query,
+        follow_up: plan.followUp,
         mode,
         model: mode === 'llm' ? llm.model : null,
         ...(notice ? { notice } : {}),
@@ -158,37 +194,44 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
     }
   }
 
-  async function condenseOrRewrite(
-    messages: ChatMessage[],
-    signal?: AbortSignal,
-  ): Promise<{ query: string; failure?: PapertalkError }> {
+  /**
+   * The LLM's standalone query for a follow-up, searched together with the deterministic one (so
+   * a rewrite that drifts cannot lose the topic), or the deterministic one alone when the
+   * rewrite shares no word with the conversation.
+   */
+  async function condenseGuarded(plan: TurnPlan, signal?: AbortSignal): Promise<{ query: string; failure?: PapertalkError }> {
+    const messages: ChatMessage[] = [...plan.history, { role: 'user', content: plan.question }];
     try {
-      return { query: await condenseWithLlm(llm, prompts, messages, signal) };
+      const condensed = await condenseWithLlm(llm, prompts, messages, signal);
+      if (!sharesContentWords(condensed, messages.filter((m) => m.role === 'user').map((m) => m.content).join('\n'))) {
+        port.log.warn(`the LLM's follow-up query "${condensed}" shares no word with the conversation; using the deterministic rewrite`);
+        return { query: plan.query };
+      }
+      return { query: `${condensed}\n${plan.query}` };
     } catch (error) {
       if (signal?.aborted) throw error;
-      engine.log.warn(`follow-up not condensed by the LLM (${describeError(error)}); using the deterministic rewrite`);
+      port.log.warn(`follow-up not condensed by the LLM (${describeError(error)}); using the deterministic rewrite`);
       const failure = isPapertalkError(error) && FALLBACK_CODES.has(error.code) ? error : undefined;
-      return { query: rewriteFollowUp(messages), failure };
+      return { query: plan.query, failure };
     }
   }
 
   /** Streams the LLM's answer; a failure before the first token is returned for the fallback. */
   async function generate(
-    question: string,
-    history: ChatMessage[],
+    plan: TurnPlan,
     numbered: Numbered[],
     emit: (event: ChatEvent) => Promise<void>,
     signal?: AbortSignal,
   ): Promise<{ ok: true; text: string; given: Set<number> } | { ok: false; error: PapertalkError }> {
-    const system = prompts.render('system', {});
+    const system = prompts.render('system', { not_covered: NOT_COVERED_SENTENCE });
     const fitted = fitToContext({
       numCtx: config.llmNumCtx,
       reserve: answerReserve(config.llmNumCtx),
       fixedTokens: estimateTokens(system),
       sources: numbered,
-      history,
+      history: plan.history,
       build: (sources, turns) =>
-        prompts.render('answer', { history: historyText(turns), sources: sourcesBlock(sources), question }),
+        prompts.render('answer', { history: historyText(turns), sources: sourcesBlock(sources), question: plan.question }),
       shorten: ({ n, hit }, tokens) => ({ n, hit: { ...hit, abstract: hit.abstract.slice(0, Math.max(0, tokens * 2)) } }),
     });
     let text = '';
@@ -223,17 +266,45 @@ function sourcesBlock(sources: Numbered[]): string {
     .join('\n\n');
 }
 
-function notCoveredAnswer(numbered: Numbered[]): string {
+const PARTIAL_NOTICE = 'The indexed papers cover this question only in part: check the cited abstracts';
+
+function emptyDecision(papers: number): CoverageDecision {
+  return {
+    verdict: 'none',
+    score: 0,
+    reason: papers === 0 ? 'the index has no papers yet (add some with papertalk ingest)' : 'no indexed paper shares a word with it',
+  };
+}
+
+/** Says what happened, and still offers the closest papers, labelled as possibly unrelated. */
+export function notCoveredAnswer(numbered: readonly Numbered[], decision: CoverageDecision, papers: number): string {
+  const searched = papers === 1 ? 'the 1 indexed paper' : `the ${papers.toLocaleString('en-US')} indexed papers`;
+  const head = `None of ${searched} seems to cover this question: ${decision.reason}.`;
   const closest = numbered.slice(0, 3);
-  if (closest.length === 0) return 'The indexed papers do not cover this question: the index has no papers to search.';
+  if (closest.length === 0) return head;
   return [
-    'The indexed papers do not cover this question. The closest papers, possibly unrelated:',
+    `${head} Rephrasing it with the technical terms a paper would use may help. The closest papers, possibly unrelated:`,
     ...closest.map(({ n, hit }) => `- ${hit.title} [${n}]`),
   ].join('\n');
 }
 
+function saysNotCovered(text: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/[^a-z]+/g, ' ').trim();
+  return norm(text).startsWith(norm(NOT_COVERED_SENTENCE));
+}
+
+/** Whether a rewritten query keeps at least one content word of the conversation. */
+function sharesContentWords(query: string, conversation: string): boolean {
+  const words = new Set(analyzeQuery(conversation).filter((term) => !isGenericTerm(term)));
+  return analyzeQuery(query).some((term) => words.has(term));
+}
+
 function fallbackNotice(reason: string): string {
   return `${reason}: showing an extractive summary`;
+}
+
+function joinNotices(first: string | undefined, second: string): string {
+  return first ? `${first}. ${second}` : second;
 }
 
 /** Non-LLM answers are streamed too (a few words at a time), so every face handles one path. */

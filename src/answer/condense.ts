@@ -1,29 +1,15 @@
-// Follow-up questions ("which of those use LoRA?") make poor search queries on their own. With
-// history, the last question is rewritten into a standalone query before retrieval: by the LLM
-// when one is available, otherwise by a deterministic rewrite.
+// Follow-up questions ("which of those use LoRA?") make poor search queries on their own: with an
+// LLM, the follow-up is rewritten into a standalone query (prompts/condense.md), searched beside
+// the deterministic rewrite of follow-up.ts.
 import type { LlmClient } from './llm.js';
 import type { Prompts } from './prompts.js';
 import type { ChatMessage } from './types.js';
 
-/** Previous user turns folded into the deterministic rewrite. */
-const EARLIER_TURNS = 2;
 /** The condense prompt sees the recent conversation only, each turn clipped: enough to resolve "those". */
 const CONDENSE_TURNS = 6;
 const CONDENSE_TURN_CHARS = 1200;
 /** The condensed query is a search query, not an essay. */
 const MAX_QUERY_CHARS = 400;
-
-/**
- * The newest question twice (lexical retrieval scores repeated terms again, so it outweighs the
- * context), then the previous user turns, newest first. Assistant turns are left out: they
- * mention every paper of the previous answer and would pull retrieval back to them.
- */
-export function rewriteFollowUp(messages: readonly ChatMessage[]): string {
-  const userTurns = messages.filter((m) => m.role === 'user').map((m) => m.content.trim());
-  const question = userTurns.at(-1) ?? '';
-  const earlier = userTurns.slice(0, -1).slice(-EARLIER_TURNS).reverse();
-  return [question, question, ...earlier].join('\n');
-}
 
 /** The conversation before the last question, as plain text for a prompt. */
 export function historyText(history: readonly ChatMessage[]): string {
@@ -31,7 +17,7 @@ export function historyText(history: readonly ChatMessage[]): string {
   return history.map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${m.content.trim()}`).join('\n\n');
 }
 
-/** Asks the LLM for a standalone query; the deterministic rewrite if its reply is unusable. */
+/** Asks the LLM for a standalone query; '' when its reply is unusable (the caller then rewrites it without the LLM). */
 export async function condenseWithLlm(
   llm: LlmClient,
   prompts: Prompts,
@@ -49,8 +35,7 @@ export async function condenseWithLlm(
     reply += piece;
     if (reply.length > MAX_QUERY_CHARS * 2) break;
   }
-  const query = cleanQuery(reply);
-  return query || rewriteFollowUp(messages);
+  return cleanQuery(reply);
 }
 
 function cleanQuery(reply: string): string {

@@ -1,8 +1,11 @@
-// The answer without an LLM: for each of the top papers, the abstract sentence that best matches
-// the question, cited. Fast (no model), faithful (verbatim), and honest about being a summary.
+// The answer without an LLM: the abstract sentences that best answer the question, chosen across
+// the top papers (query-focused, with maximal marginal relevance so two quotes never say the
+// same thing), quoted verbatim with their [n]. Fast (no model), faithful, and honest about
+// being quotes.
+import { isGenericTerm, queryDefaults } from '../retrieve/query.js';
 import { analyze, analyzeQuery } from '../text/analyzer.js';
-import { splitSentences } from '../text/sentences.js';
 import { stripCitations } from '../text/citation-marks.js';
+import { splitSentences } from '../text/sentences.js';
 
 export interface ExtractivePaper {
   n: number;
@@ -10,61 +13,149 @@ export interface ExtractivePaper {
   abstract: string;
 }
 
-/** Papers quoted at most: more reads like a search result page, not an answer. */
-const MAX_PAPERS = 3;
-/**
- * A paper is quoted only when its best sentence scores at least this share of the top paper's:
- * a sentence matching only words every abstract has ("large language models") is no answer.
- */
-const MIN_RELATIVE_SCORE = 0.15;
+export interface ExtractiveOptions {
+  /** Corpus idf of an analyzed term; without it, idf over the given papers. */
+  idf?: (term: string) => number;
+  /**
+   * Words that must weigh most (a follow-up's own question, "…for small models?"), so the quotes
+   * address the new constraint rather than re-list the topic.
+   */
+  focus?: string;
+}
+
+/** Longest answer, in words: a paragraph, not a results page. */
+const WORD_BUDGET = 120;
+const MAX_QUOTES = 5;
+const MAX_PER_PAPER = 2;
+/** A quote must score at least this share of the best one's relevance. */
+const MIN_RELATIVE_SCORE = 0.3;
+/** MMR trade-off: relevance against overlap with quotes already chosen. */
+const LAMBDA = 0.7;
+/** A paper further down the ranking is trusted a little less (retrieval saw more of it than one sentence). */
+const RANK_DECAY = 0.25;
+/** Focus words count this many times a topic word. */
+const FOCUS_WEIGHT = 2;
+/** With a focus, a quote must carry at least this (idf-weighted) share of its words. */
+const FOCUS_SHARE = 0.3;
+
+/** Sentences that say where the code is, not what the paper found. */
+const BOILERPLATE =
+  /https?:\/\/|\bgithub\b|huggingface\.co|\bhugging ?face\b|\b(?:code|data|dataset|datasets|models?|weights|checkpoints?|implementation|demo|project page|benchmark|resources|materials)\b[^.]{0,60}\b(?:is|are|will be|have been|has been)\s+(?:made\s+)?(?:publicly\s+|freely\s+|openly\s+)?(?:available|released|open[- ]sourced|accessible)|\bwe (?:(?:publicly |openly |also )?release|open[- ]source|make (?:\w+ ){0,4}(?:available|public))|\bavailable at\b/i;
+
+interface Candidate {
+  n: number;
+  rank: number;
+  text: string;
+  terms: Set<string>;
+  words: number;
+  relevance: number;
+}
 
 /**
- * One line per paper: "- Title: best sentence [n]". Sentences are scored by the idf of the
- * question terms they contain (the corpus idf when given, else idf over these papers). Papers
- * whose best sentence shares no term with the question, or scores far below the top paper's,
- * are left out, except the top one, so there is always something to read.
+ * Quotes, best first: `- “sentence” [n]`, within a word budget. At least one sentence is quoted
+ * (the top paper's first), so there is something to read even when the words do not meet.
  */
-export function extractiveAnswer(question: string, papers: readonly ExtractivePaper[], idf?: (term: string) => number): string {
-  const queryTerms = new Set(analyzeQuery(question));
-  const candidates = papers.map((paper) => ({ paper, sentences: sentencesOf(paper.abstract) }));
-  const weight = idf
-    ? new Map([...queryTerms].map((term) => [term, idf(term)]))
-    : termWeights(queryTerms, candidates.map((c) => c.sentences.flatMap((s) => [...s.terms])));
-  const lines: string[] = [];
-  let topScore = 0;
-  for (const [rank, { paper, sentences }] of candidates.entries()) {
-    if (lines.length === MAX_PAPERS) break;
-    let best = sentences[0];
-    let bestScore = 0;
-    for (const sentence of sentences) {
-      let score = 0;
-      for (const term of sentence.terms) if (queryTerms.has(term)) score += weight.get(term) ?? 0;
-      if (score > bestScore) {
-        best = sentence;
-        bestScore = score;
+export function extractiveAnswer(question: string, papers: readonly ExtractivePaper[], options: ExtractiveOptions = {}): string {
+  const weights = termWeights(question, options.focus);
+  let candidates = papers.flatMap((paper, rank) => sentencesOf(paper, rank, true));
+  // An abstract that is all links and release notes still gets quoted rather than nothing.
+  if (candidates.length === 0) candidates = papers.flatMap((paper, rank) => sentencesOf(paper, rank, false));
+  if (candidates.length === 0) return '';
+  const idf = options.idf ?? localIdf(candidates, papers.length);
+  for (const candidate of candidates) candidate.relevance = relevanceOf(candidate, weights, idf);
+  if (options.focus) candidates = onFocus(candidates, options.focus, idf);
+
+  const chosen: Candidate[] = [];
+  const best = Math.max(...candidates.map((c) => c.relevance));
+  let words = 0;
+  const perPaper = new Map<number, number>();
+  const pool = candidates.filter((c) => c.relevance > 0 && c.relevance >= MIN_RELATIVE_SCORE * best);
+  while (chosen.length < MAX_QUOTES && pool.length > 0) {
+    let pick = -1;
+    let pickScore = -Infinity;
+    pool.forEach((candidate, index) => {
+      if ((perPaper.get(candidate.n) ?? 0) >= MAX_PER_PAPER) return;
+      const overlap = Math.max(0, ...chosen.map((c) => jaccard(c.terms, candidate.terms)));
+      const score = LAMBDA * (candidate.relevance / best) - (1 - LAMBDA) * overlap;
+      if (score > pickScore) {
+        pickScore = score;
+        pick = index;
       }
-    }
-    if (!best || (rank > 0 && (bestScore === 0 || bestScore < MIN_RELATIVE_SCORE * topScore))) continue;
-    topScore = Math.max(topScore, bestScore);
-    lines.push(`- ${paper.title}: ${best.text} [${paper.n}]`);
+    });
+    if (pick < 0) break;
+    const [candidate] = pool.splice(pick, 1);
+    // Near-duplicates (the same claim in two abstracts) are skipped, and the budget is kept
+    // unless nothing was chosen yet.
+    if (chosen.some((c) => jaccard(c.terms, candidate!.terms) > 0.6)) continue;
+    if (chosen.length > 0 && words + candidate!.words > WORD_BUDGET) continue;
+    chosen.push(candidate!);
+    words += candidate!.words;
+    perPaper.set(candidate!.n, (perPaper.get(candidate!.n) ?? 0) + 1);
   }
-  return lines.join('\n');
+  if (chosen.length === 0) {
+    const top = candidates.find((c) => c.rank === 0 && !BOILERPLATE.test(c.text)) ?? candidates[0]!;
+    chosen.push(top);
+  }
+  return chosen.map((c) => `- “${escapeMarkdown(c.text)}” [${c.n}]`).join('\n');
 }
 
-function sentencesOf(abstract: string): Array<{ text: string; terms: Set<string> }> {
-  return splitSentences(abstract).map(({ start, end }) => {
-    const text = stripCitations(abstract.slice(start, end));
-    return { text, terms: new Set(analyze(text)) };
-  });
-}
-
-/** A question term found in fewer of these papers tells more: idf over the candidate papers. */
-function termWeights(queryTerms: Set<string>, paperTerms: string[][]): Map<string, number> {
+/** Query terms with their weight: framing words count little, a follow-up's own words more. */
+function termWeights(question: string, focus: string | undefined): Map<string, number> {
   const weights = new Map<string, number>();
-  const sets = paperTerms.map((terms) => new Set(terms));
-  for (const term of queryTerms) {
-    const df = sets.filter((set) => set.has(term)).length;
-    weights.set(term, Math.log(1 + (sets.length + 1) / (df + 0.5)));
-  }
+  const add = (text: string, factor: number) => {
+    for (const term of analyzeQuery(text)) {
+      const weight = factor * (isGenericTerm(term) ? queryDefaults.genericWeight : 1);
+      weights.set(term, Math.max(weights.get(term) ?? 0, weight));
+    }
+  };
+  add(question, 1);
+  if (focus) add(focus, FOCUS_WEIGHT);
   return weights;
+}
+
+/**
+ * A follow-up's constraint first: when some sentences carry a fair share of the constraint's
+ * (idf-weighted) words, only those are quoted, so "which of those work for small models?" is
+ * answered by the sentences about small models, not by the topic's best sentences again.
+ */
+function onFocus(candidates: Candidate[], focus: string, idf: (term: string) => number): Candidate[] {
+  const focusTerms = [...new Set(analyzeQuery(focus))].filter((term) => !isGenericTerm(term));
+  const total = focusTerms.reduce((sum, term) => sum + idf(term), 0);
+  if (total === 0) return candidates;
+  const share = (c: Candidate) => focusTerms.reduce((sum, term) => sum + (c.terms.has(term) ? idf(term) : 0), 0) / total;
+  const onTopic = candidates.filter((c) => share(c) >= FOCUS_SHARE);
+  return onTopic.length > 0 ? onTopic : candidates;
+}
+
+function sentencesOf(paper: ExtractivePaper, rank: number, dropBoilerplate: boolean): Candidate[] {
+  return splitSentences(paper.abstract)
+    .map(({ start, end }) => stripCitations(paper.abstract.slice(start, end)))
+    .filter((text) => text.length > 0 && !(dropBoilerplate && BOILERPLATE.test(text)))
+    .map((text) => ({ n: paper.n, rank, text, terms: new Set(analyze(text)), words: text.split(/\s+/).length, relevance: 0 }));
+}
+
+/** Idf-weighted query terms in the sentence, a little less for long sentences and lower-ranked papers. */
+function relevanceOf(candidate: Candidate, weights: Map<string, number>, idf: (term: string) => number): number {
+  let score = 0;
+  for (const [term, weight] of weights) if (candidate.terms.has(term)) score += weight * idf(term);
+  const length = Math.sqrt(Math.max(candidate.words, 20) / 20);
+  return score / length / (1 + RANK_DECAY * candidate.rank);
+}
+
+function localIdf(candidates: Candidate[], paperCount: number): (term: string) => number {
+  const papersWith = new Map<string, Set<number>>();
+  for (const c of candidates) for (const term of c.terms) (papersWith.get(term) ?? papersWith.set(term, new Set()).get(term)!).add(c.n);
+  return (term) => Math.log(1 + (paperCount + 1) / ((papersWith.get(term)?.size ?? 0) + 0.5));
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let shared = 0;
+  for (const term of a) if (b.has(term)) shared++;
+  const union = a.size + b.size - shared;
+  return union === 0 ? 0 : shared / union;
+}
+
+/** A quote is text: `**`, `_`, `[x](…)` or `<b>` in an abstract must not become formatting. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>~|#]/g, (ch) => `\\${ch}`);
 }

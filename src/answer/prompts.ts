@@ -8,7 +8,7 @@ import { promptsDir } from '../paths.js';
 
 /** Each template and the placeholders it must contain (and may only contain). */
 const PLACEHOLDERS = {
-  system: [],
+  system: ['not_covered'],
   answer: ['history', 'sources', 'question'],
   condense: ['history', 'question'],
 } as const;

@@ -39,8 +39,14 @@ export interface DoneEvent {
   /** Cited sentences the cited abstract does not appear to support. */
   unsupported: Array<{ n: number; sentence: string }>;
   dropped_citations: number;
-  /** False when no retrieved paper covers the question. */
+  /** False when the indexed papers do not cover the question (coverage "none"). */
   relevant: boolean;
+  /** The graded decision: covered, covered in part (answered with a notice), or not covered. */
+  coverage: 'covered' | 'partial' | 'none';
+  /** What was searched: the question, or for a follow-up the question with the topic it follows. */
+  query: string;
+  /** Whether the question was read as a follow-up of the conversation. */
+  follow_up: boolean;
   mode: 'llm' | 'extractive' | 'none';
   /** The LLM that wrote the answer, null when none did. */
   model: string | null;

@@ -197,6 +197,11 @@ export class LexicalIndex {
       .slice(0, k);
   }
 
+  /** How many papers contain an analyzed term (title or abstract). */
+  docFrequency(term: string): number {
+    return this.docFreq.get(term) ?? 0;
+  }
+
   /** Inverse document frequency of an analyzed term (BM25's form, never negative). */
   idf(term: string): number {
     const n = this.size;

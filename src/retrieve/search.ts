@@ -5,7 +5,10 @@ import type { IndexSnapshot } from '../index/store.js';
 import { normalizeTitle } from '../ingest/paper-id.js';
 import type { RetrieverName, SearchHit, SearchMode, SearchResponse } from '../types.js';
 import { reciprocalRankFusion } from './fusion.js';
-import { bestSnippet, coverage, queryTerms } from './snippet.js';
+import { proximityBonus } from './proximity.js';
+import { queryDefaults, understandQuery, type QuerySettings, type UnderstoodQuery } from './query.js';
+import { retrievalEvidence, weightedTerms } from './evidence.js';
+import { bestSnippet, coverage } from './snippet.js';
 
 export interface SearchOptions {
   k: number;
@@ -14,12 +17,16 @@ export interface SearchOptions {
 
 /** How deep each retriever looks before fusion: enough for RRF to see agreement past the top k. */
 const FUSION_DEPTH = 100;
+/** Lexical candidates looked at even for a small k: the evidence reads the top few. */
+const MIN_LEXICAL_DEPTH = 10;
 /** Chunks fetched per wanted paper in dense search (a paper has ~3 chunks). */
 const CHUNKS_PER_PAPER = 4;
 
-interface PaperRanking {
+export interface PaperRanking {
   id: string;
   score: number;
+  /** For lexical hits: the plain BM25 score, before the proximity bonus. */
+  bm25?: number;
   /** For lexical hits: the analyzed terms the paper matched (spares re-analyzing it for coverage). */
   matched?: string[];
   /** For dense hits: the best-matching chunk's span in the abstract. */
@@ -32,8 +39,29 @@ export function effectiveMode(requested: SearchMode, snapshot: IndexSnapshot, em
   return denseReady ? requested : 'lexical';
 }
 
-export function lexicalRanking(snapshot: IndexSnapshot, query: string, depth: number): PaperRanking[] {
-  return snapshot.lexical.search(query, depth).map((hit) => ({ id: hit.id, score: hit.score, matched: hit.matched }));
+/**
+ * BM25 over the understood query (framing words down-weighted), then the top candidates
+ * rescored with a bonus for query word pairs that stand together in the paper.
+ */
+export function lexicalRanking(
+  snapshot: IndexSnapshot,
+  query: string | UnderstoodQuery,
+  depth: number,
+  settings: QuerySettings = queryDefaults,
+): PaperRanking[] {
+  const understood = typeof query === 'string' ? understandQuery(query, settings) : query;
+  const hits = snapshot.lexical.searchTerms(understood.weights, Math.max(depth, settings.rerankDepth));
+  const idf = (term: string) => snapshot.lexical.idf(term);
+  const ranked = hits.map((hit, rank) => {
+    const paper = snapshot.papers.get(hit.id);
+    const bonus =
+      rank < settings.rerankDepth && paper && settings.proximityWeight > 0
+        ? settings.proximityWeight * proximityBonus(paper, understood.pairs, idf, settings.proximityWindow)
+        : 0;
+    return { id: hit.id, score: hit.score + bonus, bm25: hit.score, matched: hit.matched };
+  });
+  ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+  return ranked.slice(0, depth);
 }
 
 export async function denseRanking(snapshot: IndexSnapshot, embedder: Embedder, query: string, depth: number): Promise<PaperRanking[]> {
@@ -60,12 +88,14 @@ export async function search(
   const started = performance.now();
   const mode = effectiveMode(options.mode ?? 'hybrid', snapshot, embedder);
   const depth = Math.max(options.k, FUSION_DEPTH);
+  const understood = understandQuery(query);
 
-  const lexical = mode === 'dense' ? [] : lexicalRanking(snapshot, query, mode === 'lexical' ? options.k : depth);
+  // Lexical search runs in every mode: its scores are evidence even when dense ranks alone.
+  const lexical = lexicalRanking(snapshot, understood, mode === 'lexical' ? Math.max(options.k, MIN_LEXICAL_DEPTH) : depth);
   const dense = mode === 'lexical' ? [] : await denseRanking(snapshot, embedder!, query, mode === 'dense' ? options.k : depth);
 
   const found = new Map<string, Set<RetrieverName>>();
-  for (const hit of lexical) found.set(hit.id, new Set(['lexical']));
+  if (mode !== 'dense') for (const hit of lexical) found.set(hit.id, new Set(['lexical']));
   for (const hit of dense) (found.get(hit.id) ?? found.set(hit.id, new Set()).get(hit.id)!).add('dense');
   const spans = new Map(dense.map((hit) => [hit.id, hit.span]));
   const matched = new Map(lexical.map((hit) => [hit.id, hit.matched]));
@@ -76,7 +106,7 @@ export async function search(
     mode === 'hybrid' ? reciprocalRankFusion([lexical, dense]) : mode === 'dense' ? dense : lexical,
     found,
   );
-  const terms = queryTerms(query, snapshot.lexical);
+  const terms = weightedTerms(understood, snapshot.lexical);
   const results: SearchHit[] = ranked.slice(0, options.k).map(({ id, score }) => {
     const paper = snapshot.papers.get(id)!;
     return {
@@ -92,7 +122,8 @@ export async function search(
       coverage: round(coverageOf(terms, paper, matched.get(id))),
     };
   });
-  return { results, mode, took_ms: round(performance.now() - started, 2) };
+  const evidence = retrievalEvidence(snapshot, understood, terms, lexical, dense);
+  return { results, evidence, mode, took_ms: round(performance.now() - started, 2) };
 }
 
 /**

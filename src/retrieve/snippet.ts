@@ -1,15 +1,7 @@
 // "Why this paper": the passage of an abstract that best matches the query, and how much of
 // the query a paper covers at all.
-import { analyze, analyzeQuery } from '../text/analyzer.js';
-import type { LexicalIndex } from '../index/lexical.js';
+import { analyze } from '../text/analyzer.js';
 import { splitSentences } from '../text/sentences.js';
-
-/** Distinct analyzed terms of a query with their idf, rarest first. */
-export function queryTerms(query: string, lexical: LexicalIndex): Map<string, number> {
-  const terms = new Map<string, number>();
-  for (const term of analyzeQuery(query)) terms.set(term, lexical.idf(term));
-  return terms;
-}
 
 function weightOf(terms: Map<string, number>, present: Set<string>): number {
   let sum = 0;

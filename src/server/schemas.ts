@@ -42,9 +42,21 @@ export const SearchHitSchema = PaperSchema.extend({
   coverage: z.number().openapi({ description: 'Idf-weighted share of the query terms found in the paper, 0..1.' }),
 }).openapi('SearchHit');
 
+export const RetrievalEvidenceSchema = z
+  .object({
+    known_terms: z.number().openapi({ description: "Idf-weighted share of the question's content words found in some indexed paper, 0..1." }),
+    unknown_terms: z.array(z.string()).openapi({ description: "The question's content words no indexed paper contains." }),
+    top_coverage: z.number().openapi({ description: "Best idf-weighted share of the question's content words in one of the top lexical candidates, 0..1." }),
+    lexical_strength: z.number().openapi({ description: 'Best BM25 score over the most the question could score, 0..1.' }),
+    dense_top: z.number().optional().openapi({ description: 'Cosine of the best chunk (dense and hybrid modes).' }),
+    dense_z: z.number().optional().openapi({ description: 'How far the best cosine stands above the other candidates, in standard deviations.' }),
+  })
+  .openapi('RetrievalEvidence', { description: 'What retrieval saw of the question as a whole: the signals behind "is this covered?".' });
+
 export const SearchResponseSchema = z
   .object({
     results: z.array(SearchHitSchema),
+    evidence: RetrievalEvidenceSchema,
     mode: SearchModeSchema.openapi({ description: 'The mode that ran.' }),
     took_ms: z.number(),
   })

@@ -1,0 +1,47 @@
+// The first half of a chat turn, as a pure function of the request: what the question is, what
+// to search for it, and how to answer. The chat service then runs the plan (retrieve, decide,
+// answer) against the engine.
+import { PapertalkError } from '../errors.js';
+import { standaloneQuery } from './follow-up.js';
+import type { AnswerMode, ChatMessage, ChatRequest } from './types.js';
+
+export const DEFAULT_K = 6;
+
+export interface TurnPlan {
+  /** The last user message, trimmed. */
+  question: string;
+  /** The conversation before it. */
+  history: ChatMessage[];
+  /** What retrieval searches: the question itself, or for a follow-up the question with its topic. */
+  query: string;
+  /** The question depends on the conversation ("which of those…"). */
+  followUp: boolean;
+  k: number;
+  mode: AnswerMode;
+}
+
+/**
+ * Plans one turn; throws input_invalid when the last message is not a user question.
+ *
+ * @example
+ * planTurn({ messages: [{ role: 'user', content: 'LoRA variants?' }, { role: 'assistant', content: '…' },
+ *   { role: 'user', content: 'which of those work for small models?' }] })
+ * // { question: 'which of those work for small models?', followUp: true,
+ * //   query: 'which of those work for small models?\n…\nLoRA variants?', k: 6, mode: 'llm', … }
+ */
+export function planTurn(request: ChatRequest): TurnPlan {
+  const { messages } = request;
+  const last = messages.at(-1);
+  if (!last || last.role !== 'user' || !last.content.trim()) {
+    throw new PapertalkError('input_invalid', 'the last message must be a non-empty user question', { field: 'messages' });
+  }
+  const { query, followUp } = standaloneQuery(messages);
+  return {
+    question: last.content.trim(),
+    history: messages.slice(0, -1),
+    query,
+    followUp,
+    k: request.k ?? DEFAULT_K,
+    mode: request.mode ?? 'llm',
+  };
+}

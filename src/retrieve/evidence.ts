@@ -1,0 +1,72 @@
+// Signals of how well the corpus matches a question as a whole, for the answer step's "is this
+// covered?" decision. Each is on a scale that means the same for every question (shares of the
+// question's weight, cosines, standard deviations), unlike BM25 sums or fused RRF scores.
+import type { LexicalIndex } from '../index/lexical.js';
+import { lexicalDefaults } from '../index/lexical.js';
+import type { IndexSnapshot } from '../index/store.js';
+import type { RetrievalEvidence } from '../types.js';
+import type { UnderstoodQuery } from './query.js';
+import type { PaperRanking } from './search.js';
+
+/** Distinct query terms with their weight for coverage and snippets: idf x the understood weight. */
+export function weightedTerms(understood: UnderstoodQuery, lexical: LexicalIndex): Map<string, number> {
+  const terms = new Map<string, number>();
+  for (const [term, weight] of understood.weights) terms.set(term, lexical.idf(term) * Math.min(weight, 1));
+  return terms;
+}
+
+/** Lexical candidates whose coverage counts (the top of the ranking, not just the first). */
+const COVERAGE_DEPTH = 5;
+
+export function retrievalEvidence(
+  snapshot: IndexSnapshot,
+  understood: UnderstoodQuery,
+  terms: Map<string, number>,
+  lexical: readonly PaperRanking[],
+  dense: readonly PaperRanking[],
+): RetrievalEvidence {
+  let total = 0;
+  let known = 0;
+  const unknown: string[] = [];
+  for (const [term, weight] of terms) {
+    total += weight;
+    if (snapshot.lexical.docFrequency(term) > 0) known += weight;
+    else unknown.push(understood.surface.get(term) ?? term);
+  }
+  // The most a question can score in BM25: every word at its full saturation, idf x (k1 + 1).
+  let attainable = 0;
+  for (const [term, weight] of understood.weights) attainable += weight * snapshot.lexical.idf(term) * (lexicalDefaults.k1 + 1);
+  const topBm25 = Math.max(0, ...lexical.map((hit) => hit.bm25 ?? 0));
+  // Coverage among the first lexical candidates whatever the mode and k, so that a search and a
+  // chat turn over one question see the same number.
+  let topCoverage = 0;
+  for (const hit of lexical.slice(0, COVERAGE_DEPTH)) {
+    const present = new Set(hit.matched);
+    let found = 0;
+    for (const [term, weight] of terms) if (present.has(term)) found += weight;
+    topCoverage = Math.max(topCoverage, total === 0 ? 0 : found / total);
+  }
+  return {
+    known_terms: round(total === 0 ? 0 : known / total),
+    unknown_terms: unknown,
+    top_coverage: round(topCoverage),
+    lexical_strength: round(attainable === 0 ? 0 : Math.min(1, topBm25 / attainable)),
+    ...denseEvidence(dense),
+  };
+}
+
+/** The best cosine, and how far it stands out from the rest of the candidates. */
+function denseEvidence(dense: readonly PaperRanking[]): Pick<RetrievalEvidence, 'dense_top' | 'dense_z'> {
+  if (dense.length === 0) return {};
+  const scores = dense.map((hit) => hit.score);
+  const top = Math.max(...scores);
+  const rest = scores.filter((score) => score !== top);
+  if (rest.length < 2) return { dense_top: round(top) };
+  const mean = rest.reduce((sum, s) => sum + s, 0) / rest.length;
+  const sd = Math.sqrt(rest.reduce((sum, s) => sum + (s - mean) ** 2, 0) / rest.length);
+  return { dense_top: round(top), dense_z: round(sd === 0 ? 0 : (top - mean) / sd) };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}

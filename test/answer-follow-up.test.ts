@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { dependsOnConversation, standaloneQuery } from '../src/answer/follow-up.js';
+import type { ChatMessage } from '../src/answer/types.js';
+
+const turns = (...questions: string[]): ChatMessage[] =>
+  questions.flatMap((content, i) => [
+    { role: 'user' as const, content },
+    ...(i < questions.length - 1 ? [{ role: 'assistant' as const, content: 'An answer naming LoRA, DyLoRA and IncreLoRA [1, 2].' }] : []),
+  ]);
+
+describe('which questions depend on the conversation', () => {
+  it.each([
+    'which of those work for small models?',
+    'what about French?',
+    'and for small models?',
+    'How were they evaluated?',
+    'Is there a toolbox for that?',
+    'Which one uses a diffusion transformer?',
+    'Is it more compute-efficient than masked language modeling?',
+    'any that do not need retraining?',
+    'and which of them release code?',
+    'LoRA?',
+  ])('"%s" is a follow-up', (question) => {
+    expect(dependsOnConversation(question)).toBe(true);
+  });
+
+  it.each([
+    'which papers prune large language models without retraining?',
+    'how do multilingual models handle low-resource languages?',
+    'is there a paper that shows that pruning works?',
+    'Is it possible to prune LLMs without retraining?',
+    'what is known about the age of pretraining data and model quality?',
+  ])('"%s" stands alone', (question) => {
+    expect(dependsOnConversation(question)).toBe(false);
+  });
+});
+
+describe('the query a conversation searches', () => {
+  it('searches a self-contained question alone, whatever came before', () => {
+    const messages = turns('parameter-efficient fine-tuning with LoRA', 'which papers prune large language models without retraining?');
+    expect(standaloneQuery(messages)).toEqual({ query: 'which papers prune large language models without retraining?', followUp: false });
+  });
+
+  it('searches a follow-up as itself twice (its constraint weighs most) plus the question it follows, never the answers', () => {
+    const { query, followUp } = standaloneQuery(turns('parameter-efficient fine-tuning with LoRA', 'which of those work for small models?'));
+    expect(followUp).toBe(true);
+    expect(query.split('\n')).toEqual([
+      'which of those work for small models?',
+      'which of those work for small models?',
+      'parameter-efficient fine-tuning with LoRA',
+    ]);
+    expect(query).not.toContain('DyLoRA');
+  });
+
+  it('keeps the topic through a chain of follow-ups and drops it at a topic change', () => {
+    const chain = standaloneQuery(turns('LoRA variants', 'which of those are dynamic?', 'and how are they evaluated?'));
+    expect(chain.query).toContain('LoRA variants');
+    const changed = standaloneQuery(turns('LoRA variants', 'which of those are dynamic?', 'how do multilingual models handle low-resource languages?'));
+    expect(changed.query).toBe('how do multilingual models handle low-resource languages?');
+  });
+});
