@@ -63,6 +63,16 @@ describe('the development question set (bench/questions)', () => {
     await expect(loadQuestions({ dir: bad })).rejects.toThrow(/cv-007: title not in the corpus: "No Such Paper"/);
   });
 
+  it('fails naming the question when one paper is labelled twice', async () => {
+    const bad = await mkdtemp(path.join(dir, 'twice-'));
+    const relevant = [
+      { title: SPDF, grade: 2 },
+      { title: SPDF.toLowerCase(), grade: 1 },
+    ];
+    await writeFile(path.join(bad, 'topical.jsonl'), jsonl([{ id: 'tp-003', question: 'q', relevant, split: 'tune' }]));
+    await expect(loadQuestions({ dir: bad })).rejects.toThrow(/tp-003: the same paper is labelled twice/);
+  });
+
   it('fails naming the file, line and id on a schema error or a duplicate id', async () => {
     const bad = await mkdtemp(path.join(dir, 'schema-'));
     await writeFile(

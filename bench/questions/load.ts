@@ -141,17 +141,25 @@ export async function loadQuestions(options: { dir?: string; corpus?: string } =
   const dir = options.dir ?? QUESTIONS_DIR;
   const { papers } = await readSource(options.corpus ?? SAMPLE_DIR);
   const byTitle = titleIndex(papers);
-  const missing: string[] = [];
+  const problems: string[] = [];
   const resolve = (questionId: string, title: string): string => {
     const paper = byTitle.get(normalizeTitle(title));
     if (!paper) {
-      missing.push(`${questionId}: title not in the corpus: "${title}"`);
+      problems.push(`${questionId}: title not in the corpus: "${title}"`);
       return '';
     }
     return paper.id;
   };
-  const judge = (questionId: string, relevant: readonly { title: string; grade: 2 | 1 }[]): Judged[] =>
-    relevant.map((label) => ({ ...label, id: resolve(questionId, label.title) }));
+  const judge = (questionId: string, relevant: readonly { title: string; grade: 2 | 1 }[]): Judged[] => {
+    const judged = relevant.map((label) => ({ ...label, id: resolve(questionId, label.title) }));
+    // A paper labelled twice would count twice in the ideal DCG.
+    const seen = new Set<string>();
+    for (const label of judged) {
+      if (label.id && seen.has(label.id)) problems.push(`${questionId}: the same paper is labelled twice: "${label.title}"`);
+      seen.add(label.id);
+    }
+    return judged;
+  };
 
   const file = (name: string) => path.join(dir, name);
   const knownItem = (await readRows(file(QUESTION_FILES.knownItem), KnownItemSchema)).map((row) => ({
@@ -167,6 +175,6 @@ export async function loadQuestions(options: { dir?: string; corpus?: string } =
     ...row,
     relevant: judge(row.id, row.relevant),
   }));
-  if (missing.length > 0) throw new QuestionSetError(missing.join('\n'));
+  if (problems.length > 0) throw new QuestionSetError(problems.join('\n'));
   return { knownItem, topical, outOfCorpus, conversations, papers };
 }
