@@ -10,6 +10,7 @@
 // previous release's rules: "relevant" when a top-6 paper holds >= 50% of the question's
 // idf-weighted words; the answer cites the top 3; a follow-up folds in the earlier questions.
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { VectraReader } from '../src/index/vectra-backend.js';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -76,7 +77,7 @@ function papertalk(engine: Engine, chat: ChatService): System {
 }
 
 function plainBm25(engine: Engine): System {
-  const lexical = () => engine.snapshot().lexical;
+  const lexical = () => (engine.index() as VectraReader).snapshot.lexical;
   const rank = async (question: string, k: number) => lexical().search(question, k).map((hit) => hit.id);
   /** The previous release's follow-up rewrite: the newest question twice, then the two earlier user turns. */
   const conversationQuery = (messages: ChatMessage[]) => {

@@ -20,6 +20,7 @@ import { openEngine, type Engine } from '../src/engine.js';
 import { describeError } from '../src/errors.js';
 import { loadBeirDataset } from '../src/eval/beir.js';
 import { chunkEmbeddingText } from '../src/index/chunk.js';
+import type { VectraReader } from '../src/index/vectra-backend.js';
 import { BATCH_SIZE, loadEmbedder, ONNX_THREADS } from '../src/index/embedder.js';
 import { readSource } from '../src/ingest/read.js';
 import { toPapers } from '../src/ingest/to-papers.js';
@@ -136,7 +137,7 @@ async function embeddingFigures() {
     baseline: 'see lexical ingest above',
   });
 
-  const snapshot = engine.snapshot();
+  const snapshot = (engine.index() as VectraReader).snapshot;
   const texts: string[] = [];
   for (const [paperId, chunks] of snapshot.chunks) {
     const paper = snapshot.papers.get(paperId)!;

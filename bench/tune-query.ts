@@ -11,7 +11,9 @@ import { evaluateRun } from '../src/eval/metrics.js';
 import type { IndexSnapshot } from '../src/index/store.js';
 import { LexicalIndex } from '../src/index/lexical.js';
 import { readSource } from '../src/ingest/read.js';
+import { normalizeTitle } from '../src/ingest/paper-id.js';
 import { toPapers } from '../src/ingest/to-papers.js';
+import { VectraReader } from '../src/index/vectra-backend.js';
 import { queryDefaults, type QuerySettings } from '../src/retrieve/query.js';
 import { lexicalRanking } from '../src/retrieve/search.js';
 import type { Paper } from '../src/types.js';
@@ -19,26 +21,29 @@ import { defaultScifactDir, repoRoot } from './lib/paths.js';
 
 const { values } = parseArgs({ options: { dataset: { type: 'string' }, limit: { type: 'string' } } });
 
-/** Just what lexicalRanking reads: the lexical index and the papers. */
-function snapshotOf(papers: Paper[]): IndexSnapshot {
+/** Just what lexicalRanking reads: the lexical index and the papers, as a small-backend reader. */
+function snapshotOf(papers: Paper[]): IndexSnapshot & { reader: VectraReader } {
   const lexical = LexicalIndex.empty();
   for (const paper of papers) lexical.add(paper);
-  return { lexical, papers: new Map(papers.map((p) => [p.id, p])) } as unknown as IndexSnapshot;
+  const snapshot = { lexical, papers: new Map(papers.map((p) => [p.id, p])) } as unknown as IndexSnapshot;
+  return Object.assign(snapshot, { reader: new VectraReader(snapshot, { titleKey: normalizeTitle }) });
 }
 
-type Scorer = (settings: QuerySettings | 'plain') => Record<string, number>;
+/** Ranked ids of every query, in order. */
+async function runOf(queries: { id: string; text: string }[], rank: (text: string) => Promise<string[]> | string[]) {
+  return new Map(await Promise.all(queries.map(async (q) => [q.id, await rank(q.text)] as [string, string[]])));
+}
+
+type Scorer = (settings: QuerySettings | 'plain') => Promise<Record<string, number>>;
 
 async function scifactScorer(): Promise<Scorer> {
   const dir = values.dataset ?? defaultScifactDir();
   let train = await loadBeirDataset(dir, 'train');
   if (values.limit) train = limitQueries(train, Number(values.limit));
   const snapshot = snapshotOf(toPapers((await readSource(train.corpusFile)).papers));
-  return (settings) => {
-    const run = new Map(
-      train.queries.map((q) => [
-        q.id,
-        (settings === 'plain' ? snapshot.lexical.search(q.text, 100) : lexicalRanking(snapshot, q.text, 100, settings)).map((h) => h.id),
-      ]),
+  return async (settings) => {
+    const run = await runOf(train.queries, async (text) =>
+      (settings === 'plain' ? snapshot.lexical.search(text, 100) : await lexicalRanking(snapshot.reader, text, 100, settings)).map((h) => h.id),
     );
     return { 'SciFact train nDCG@10': evaluateRun(run, train.qrels)['nDCG@10'] };
   };
@@ -51,11 +56,11 @@ async function questionsScorer(): Promise<Scorer | undefined> {
   const snapshot = snapshotOf(set.papers);
   const knownItem = set.knownItem.filter((q) => q.split === 'tune');
   const topical = set.topical.filter((q) => q.split === 'tune');
-  return (settings) => {
-    const rank = (text: string) =>
-      (settings === 'plain' ? snapshot.lexical.search(text, 10) : lexicalRanking(snapshot, text, 10, settings)).map((h) => h.id);
-    const ki = evaluateRun(new Map(knownItem.map((q) => [q.id, rank(q.question)])), new Map(knownItem.map((q) => [q.id, new Map([[q.paperId, 1]])])));
-    const tp = evaluateRun(new Map(topical.map((q) => [q.id, rank(q.question)])), new Map(topical.map((q) => [q.id, new Map(q.relevant.map((r) => [r.id, r.grade]))])));
+  return async (settings) => {
+    const rank = async (text: string) =>
+      (settings === 'plain' ? snapshot.lexical.search(text, 10) : await lexicalRanking(snapshot.reader, text, 10, settings)).map((h) => h.id);
+    const ki = evaluateRun(await runOf(knownItem.map((q) => ({ id: q.id, text: q.question })), rank), new Map(knownItem.map((q) => [q.id, new Map([[q.paperId, 1]])])));
+    const tp = evaluateRun(await runOf(topical.map((q) => ({ id: q.id, text: q.question })), rank), new Map(topical.map((q) => [q.id, new Map(q.relevant.map((r) => [r.id, r.grade]))])));
     return { 'known-item MRR@10': ki['MRR@10'], 'known-item R@10': ki['Recall@10'], 'topical nDCG@10': tp['nDCG@10'] };
   };
 }
@@ -74,7 +79,7 @@ async function main(): Promise<void> {
   rows.push(['the shipped defaults', queryDefaults]);
   let header = false;
   for (const [label, settings] of rows) {
-    const scores = Object.assign({}, ...scorers.map((score) => score(settings))) as Record<string, number>;
+    const scores = Object.assign({}, ...(await Promise.all(scorers.map((score) => score(settings))))) as Record<string, number>;
     if (!header) {
       console.log(`${'settings'.padEnd(40)}  ${Object.keys(scores).map((k) => k.padStart(22)).join('  ')}`);
       header = true;

@@ -54,6 +54,11 @@ export const configSchema = z.object({
   llmFirstTokenTimeoutMs: positiveInt.default(60_000),
   /** Corpus ingested on first start when the index is empty. Empty string: none. */
   seedCorpus: z.string().default('data/sample'),
+  /**
+   * Index backend: vectra (MiniSearch + vectra in memory, for up to ~50k papers) or lancedb
+   * (tables on disk, for millions). Unset: whatever the index records, vectra for a new one.
+   */
+  indexBackend: z.enum(['vectra', 'lancedb'], { error: 'must be vectra or lancedb' }).optional(),
   /** Bearer token for write routes (and for all routes with authAll). Required off loopback. */
   token: z.string().min(16, 'must be at least 16 characters').optional(),
   authAll: booleanish.default(false),
@@ -81,6 +86,7 @@ export const envNames: Record<keyof Config, string> = {
   llmNumCtx: 'PAPERTALK_LLM_NUM_CTX',
   llmFirstTokenTimeoutMs: 'PAPERTALK_LLM_FIRST_TOKEN_TIMEOUT_MS',
   seedCorpus: 'PAPERTALK_SEED_CORPUS',
+  indexBackend: 'PAPERTALK_INDEX_BACKEND',
   token: 'PAPERTALK_TOKEN',
   authAll: 'PAPERTALK_AUTH_ALL',
   maxBodyBytes: 'PAPERTALK_MAX_BODY_BYTES',

@@ -1,12 +1,16 @@
 // The core pipeline behind every face (HTTP, web page, CLI): opens the index and the
-// embedding model once, answers searches, and swaps in a new index generation on ingest.
-import { existsSync, statSync } from 'node:fs';
+// embedding model once, answers searches, and hands ingests to the index (src/index/handle.ts).
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from './config.js';
-import { describeError, isPapertalkError } from './errors.js';
+import { describeError } from './errors.js';
+import type { BackendName, IndexReader } from './index/backend.js';
 import { loadEmbedder, type Embedder, type EmbedderStatus } from './index/embedder.js';
-import { applyPapers, checkEmbeddingModel, emptySnapshot, openIndex, openIndexPapers, type IndexSnapshot } from './index/store.js';
-import { readSource } from './ingest/read.js';
+import { openIndexHandle } from './index/handle.js';
+import { checkEmbeddingModel } from './index/store.js';
+import { normalizeTitle } from './ingest/paper-id.js';
+import { readSource, sourceFilesIn } from './ingest/read.js';
 import { toPapers } from './ingest/to-papers.js';
 import { silentLogger, type Logger } from './log.js';
 import { search as runSearch, type SearchOptions } from './retrieve/search.js';
@@ -14,6 +18,8 @@ import type { IngestCounts, Paper, PaperInput, SearchMode, SearchResponse } from
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
+  /** The index backend: vectra (small corpora, in memory) or lancedb (large ones, on disk). */
+  backend: BackendName;
   papers: number;
   chunks: number;
   vectors: number;
@@ -33,16 +39,16 @@ export interface Engine {
   readonly embedder: Embedder | undefined;
   readonly log: Logger;
   search(query: string, options: SearchOptions): Promise<SearchResponse>;
-  getPaper(id: string): Paper | undefined;
+  getPaper(id: string): Promise<Paper | undefined>;
   /** Inverse document frequency of an analyzed term in the live index (for answer scoring). */
   idf(term: string): number;
-  listPapers(offset: number, limit: number): { papers: Paper[]; total: number };
+  listPapers(offset: number, limit: number): Promise<{ papers: Paper[]; total: number }>;
   ingest(papers: PaperInput[], options?: IngestOptions): Promise<IngestCounts>;
   /** Reads a file or folder of listings (HF text, JSONL, BEIR) and ingests it. */
   ingestPath(source: string, options?: IngestOptions): Promise<IngestCounts & { files: number; skipped: number }>;
   health(): HealthReport;
-  /** The live index generation (read-only). */
-  snapshot(): IndexSnapshot;
+  /** The live index version (read-only). */
+  index(): IndexReader;
   /** Settles once a model loading in the background (OpenOptions.deferModel) is in use or has failed. */
   modelReady(): Promise<void>;
   close(): Promise<void>;
@@ -64,16 +70,12 @@ export interface OpenOptions {
    */
   deferModel?: boolean;
   /**
-   * Open for `ingest --rebuild`: only the old papers are read, so an index made with another
-   * embedding model (or with damaged chunks, lexical index or vectors) can be rebuilt. With
-   * `fromSources`, an index whose papers cannot be read either opens empty: the rebuild
-   * replaces it with the papers of the sources given.
+   * Open for `ingest --rebuild` or `migrate`: only the old papers are read (with the backend
+   * that wrote them), so an index made with another embedding model or backend (or with damaged
+   * chunks, lexical index or vectors) can be rebuilt. With `fromSources`, an index whose papers
+   * cannot be read either opens empty: the rebuild replaces it with the papers of the sources given.
    */
   rebuild?: { fromSources: boolean };
-}
-
-function strip({ hash: _hash, ...paper }: Paper & { hash?: string }): Paper {
-  return paper;
 }
 
 export async function openEngine(config: Config, options: OpenOptions = {}): Promise<Engine> {
@@ -83,49 +85,17 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
   let embedder = status.loaded ? status.embedder : undefined;
   if (!defer) logModelStatus(status, log);
 
-  let current = options.rebuild ? await openForRebuild(config.indexDir, options.rebuild.fromSources, log) : await openIndex(config.indexDir, embedder);
-  let manifestMtime = manifestTime(config.indexDir);
-  let lastCheck = Date.now();
-  // Ingests run one after another; searches keep reading the old snapshot until the swap.
-  let writing: Promise<unknown> = Promise.resolve();
+  const index = await openIndexHandle({
+    dir: config.indexDir,
+    backend: config.indexBackend,
+    embedder,
+    titleKey: normalizeTitle,
+    log,
+    rebuild: options.rebuild,
+  });
 
-  const swap = (next: IndexSnapshot) => {
-    current = next;
-    manifestMtime = manifestTime(config.indexDir);
-  };
-
-  const serialized = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = writing.then(task, task);
-    writing = run.catch(() => undefined);
-    return run;
-  };
-
-  /** Picks up an index written by another process (e.g. `papertalk ingest` while serving). */
-  const reloadIfChanged = () => {
-    if (Date.now() - lastCheck < 1000) return;
-    lastCheck = Date.now();
-    const mtime = manifestTime(config.indexDir);
-    if (mtime === manifestMtime) return;
-    manifestMtime = mtime;
-    void serialized(async () => {
-      const next = await openIndex(config.indexDir, embedder);
-      current = next;
-      log.info(`index reloaded: generation ${next.manifest?.generation} with ${next.papers.size} papers`);
-    }).catch((error) => log.error(`index changed on disk but could not be reloaded: ${(error as Error).message}`));
-  };
-
-  const ingest = (inputs: PaperInput[], opts: IngestOptions = {}) =>
-    serialized(async () => {
-      let papers = toPapers(inputs);
-      if (opts.rebuild) {
-        // A rebuild re-indexes every paper already known, plus (and overridden by) the ones given.
-        const given = new Set(papers.map((paper) => paper.id));
-        papers = [...[...current.papers.values()].filter((paper) => !given.has(paper.id)).map(strip), ...papers];
-      }
-      const { snapshot, counts } = await applyPapers(current, papers, { embedder, rebuild: opts.rebuild, onProgress: opts.onProgress });
-      swap(snapshot);
-      return counts;
-    });
+  const ingest = (inputs: PaperInput[], opts: IngestOptions = {}) => index.apply(toPapers(inputs), opts);
+  const missingVectors = () => index.current().chunks - index.current().vectors;
 
   const engine: Engine = {
     config,
@@ -134,51 +104,50 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     },
     log,
     async search(query, searchOptions) {
-      reloadIfChanged();
-      return runSearch(current, embedder, query, searchOptions);
+      return runSearch(index.current(), embedder, query, searchOptions);
     },
-    getPaper(id) {
-      const paper = current.papers.get(id);
-      return paper && strip(paper);
-    },
-    idf: (term) => current.lexical.idf(term),
-    listPapers(offset, limit) {
-      reloadIfChanged();
-      // Walk to the page instead of copying every paper for each request.
-      const papers: Paper[] = [];
-      let index = 0;
-      for (const paper of current.papers.values()) {
-        if (index >= offset + limit) break;
-        if (index++ >= offset) papers.push(strip(paper));
-      }
-      return { papers, total: current.papers.size };
+    getPaper: (id) => index.current().getPaper(id),
+    idf: (term) => index.current().idf(term),
+    async listPapers(offset, limit) {
+      const reader = index.current();
+      return { papers: await reader.listPapers(offset, limit), total: reader.papers };
     },
     ingest,
     async ingestPath(source, opts = {}) {
-      const read = await readSource(source);
-      const counts = await ingest(read.papers, opts);
-      const skipped = read.files.reduce((sum, file) => sum + file.skipped.length, 0);
-      return { ...counts, files: read.files.length, skipped };
+      const files = index.backend.name === 'lancedb' ? await sourceFiles(source) : [source];
+      const summary = { added: 0, updated: 0, unchanged: 0, total: 0, embedded: 0, files: 0, skipped: 0 };
+      // The large-corpus backend takes a folder file by file, so a million papers never sit in memory at once.
+      for (const [i, file] of files.entries()) {
+        const read = await readSource(file);
+        const counts = await ingest(read.papers, { ...opts, rebuild: opts.rebuild && i === 0 });
+        for (const key of ['added', 'updated', 'unchanged', 'embedded'] as const) summary[key] += counts[key];
+        summary.total = counts.total;
+        summary.files += read.files.length;
+        summary.skipped += read.files.reduce((sum, report) => sum + report.skipped.length, 0);
+      }
+      return summary;
     },
     health() {
-      const denseReady = Boolean(embedder && current.vectors && current.vectors.stats().items > 0);
+      const current = index.current();
+      const denseReady = Boolean(embedder && current.vectors > 0);
       return {
         status: embedder ? 'ok' : 'degraded',
-        papers: current.papers.size,
-        chunks: current.chunkCount,
-        vectors: current.vectors?.stats().items ?? 0,
+        backend: current.backend,
+        papers: current.papers,
+        chunks: current.chunks,
+        vectors: current.vectors,
         index_dir: config.indexDir,
-        generation: current.manifest?.generation ?? null,
+        generation: current.generation,
         search_modes: denseReady ? ['lexical', 'dense', 'hybrid'] : ['lexical'],
         embedding: status.loaded
           ? { loaded: true, model: status.embedder.model, dim: status.embedder.dim }
           : { loaded: false, model: status.model, reason: status.reason },
       };
     },
-    snapshot: () => current,
+    index: () => index.current(),
     modelReady: () => modelLoad,
     async close() {
-      await writing;
+      await index.settled();
     },
   };
 
@@ -188,7 +157,7 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     const loaded = await loadEmbedder(config);
     if (loaded.loaded) {
       try {
-        checkEmbeddingModel(current.manifest, loaded.embedder);
+        checkEmbeddingModel(index.current(), loaded.embedder);
       } catch (error) {
         status = { loaded: false, model: loaded.embedder.model, reason: describeError(error) };
         log.error(`${describeError(error)}; serving lexical search only`);
@@ -197,17 +166,19 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     }
     status = loaded;
     embedder = loaded.loaded ? loaded.embedder : undefined;
+    index.setEmbedder(embedder);
     logModelStatus(status, log);
-    const missing = current.chunkCount - (current.vectors?.stats().items ?? 0);
-    if (!embedder || current.papers.size === 0 || missing <= 0) return;
+    if (!embedder || index.current().papers === 0 || !needsEmbedding()) return;
     const started = performance.now();
-    log.info(`embedding ${missing} chunks that have no vector yet…`);
-    await ingest([]);
-    log.info(`embedded ${missing} chunks in ${Math.round((performance.now() - started) / 1000)} s: hybrid search`);
+    log.info('embedding the chunks that have no vector yet…');
+    const counts = await ingest([]);
+    log.info(`embedded ${counts.embedded} chunks in ${Math.round((performance.now() - started) / 1000)} s: hybrid search`);
   };
+  /** Some papers lack vectors: chunks without one, or (lancedb, which chunks when embedding) none at all. */
+  const needsEmbedding = () => missingVectors() > 0 || (index.backend.name === 'lancedb' && index.current().vectors === 0);
   let modelLoad: Promise<void> = Promise.resolve();
 
-  if (current.papers.size === 0 && options.seed && config.seedCorpus) {
+  if (index.current().papers === 0 && options.seed && config.seedCorpus) {
     if (!existsSync(config.seedCorpus)) {
       log.warn(`seed corpus ${config.seedCorpus} not found; starting with an empty index`);
     } else {
@@ -215,11 +186,11 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
       const counts = await engine.ingestPath(config.seedCorpus);
       log.info(`indexed ${counts.total} papers from ${path.relative(process.cwd(), config.seedCorpus) || config.seedCorpus} in ${Math.round(performance.now() - started)} ms`);
     }
-  } else if (options.seed && embedder && current.papers.size > 0 && (current.vectors?.stats().items ?? 0) < current.chunkCount) {
-    // The model is new to this index (or some chunks were added without it): embed what lacks a vector.
-    log.info(`embedding ${current.chunkCount - (current.vectors?.stats().items ?? 0)} chunks that have no vector yet…`);
+  } else if (options.seed && embedder && index.current().papers > 0 && needsEmbedding()) {
+    // The model is new to this index (or some papers were added without it): embed what lacks a vector.
+    log.info('embedding the chunks that have no vector yet…');
     await ingest([]);
-  } else if (options.seed && current.lexicalRebuilt) {
+  } else if (options.seed && index.current().needsRewrite) {
     log.info('the lexical index was made by another papertalk version: rebuilt from the papers and saved');
     await ingest([]);
   }
@@ -231,6 +202,12 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
   return engine;
 }
 
+/** The files a source names: itself, or a folder's listing files in the order readSource reads them. */
+async function sourceFiles(source: string): Promise<string[]> {
+  const info = await stat(source).catch(() => null);
+  return info?.isDirectory() ? sourceFilesIn(source) : [source];
+}
+
 function loadingStatus(config: Config): EmbedderStatus {
   return { loaded: false, model: config.embedModel, reason: 'loading the embedding model (lexical search meanwhile)' };
 }
@@ -239,22 +216,3 @@ function logModelStatus(status: EmbedderStatus, log: Logger): void {
   if (status.loaded) log.info(`embedding model ${status.embedder.model} loaded (${status.embedder.dim} dimensions): hybrid search`);
   else log.warn(`embedding model not loaded: ${status.reason}; serving lexical search only`);
 }
-
-async function openForRebuild(dir: string, fromSources: boolean, log: Logger): Promise<IndexSnapshot> {
-  try {
-    return await openIndexPapers(dir);
-  } catch (error) {
-    if (!fromSources || !isPapertalkError(error) || error.code !== 'index_corrupt') throw error;
-    log.warn(`the old index cannot be read (${describeError(error.cause ?? error)}); rebuilding it from the sources given`);
-    return emptySnapshot(dir);
-  }
-}
-
-function manifestTime(dir: string): number {
-  try {
-    return statSync(path.join(dir, 'manifest.json')).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-

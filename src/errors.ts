@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'parse_failed'
   | 'index_corrupt'
   | 'index_model_mismatch'
+  | 'index_backend_mismatch'
   | 'index_write_failed'
   | 'embedder_unavailable'
   | 'llm_unreachable'
@@ -23,6 +24,7 @@ const statusOf: Record<ErrorCode, number> = {
   parse_failed: 400,
   index_corrupt: 503,
   index_model_mismatch: 503,
+  index_backend_mismatch: 503,
   index_write_failed: 507,
   embedder_unavailable: 503,
   llm_unreachable: 503,

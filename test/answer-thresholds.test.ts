@@ -27,7 +27,7 @@ const share = (values: number[], test: (v: number) => boolean) => values.filter(
 
 describe('citation support threshold (lexical)', () => {
   it(`keeps faithful restatements above ${LEXICAL_SUPPORT_THRESHOLD} and flags sentences paired with the wrong abstract`, async () => {
-    const { papers } = engine.listPapers(0, 10_000);
+    const { papers } = await engine.listPapers(0, 10_000);
     // A fixed pseudo-random sequence, so the measurement is the same on every run.
     let state = 42;
     const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

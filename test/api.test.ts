@@ -109,7 +109,7 @@ describe('POST /api/search', () => {
 
 describe('GET /api/papers', () => {
   it('answers one paper by id, without index internals', async () => {
-    const [first] = server.engine.listPapers(3, 1).papers;
+    const [first] = (await server.engine.listPapers(3, 1)).papers;
     const answer = await call(server, 'GET', `/api/papers/${encodeURIComponent(first!.id)}`);
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual(first);
@@ -125,7 +125,7 @@ describe('GET /api/papers', () => {
   it('pages through the papers with offset and limit', async () => {
     const answer = await call(server, 'GET', '/api/papers?offset=10&limit=5');
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ papers: server.engine.listPapers(10, 5).papers, total: sampleCorpus.uniquePapers, offset: 10, limit: 5 });
+    expect(answer.body).toEqual({ papers: (await server.engine.listPapers(10, 5)).papers, total: sampleCorpus.uniquePapers, offset: 10, limit: 5 });
     expect(answer.body.papers).toHaveLength(5);
   });
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { openEngine, type Engine } from '../src/engine.js';
 import { openIndex } from '../src/index/store.js';
+import { snapshotOf } from './support/engine.js';
 import { readSource } from '../src/ingest/read.js';
 import type { PaperInput } from '../src/types.js';
 import { repoRoot, sampleCorpus, sampleDir, sampleFiles } from './support/corpus.js';
@@ -44,10 +45,10 @@ describe('incremental ingest', () => {
     expect(last.unchanged).toBeGreaterThanOrEqual(first.added);
     expect(last.total).toBe(sampleCorpus.uniquePapers);
     expect(engine.health()).toMatchObject({ papers: sampleCorpus.uniquePapers, chunks: whole.health().chunks });
-    expect(engine.snapshot().lexical.size).toBe(sampleCorpus.uniquePapers);
+    expect(snapshotOf(engine).lexical.size).toBe(sampleCorpus.uniquePapers);
 
     // A paper found by its own title comes back once, not once per file it appeared in.
-    const paper = engine.listPapers(0, 1).papers[0]!;
+    const paper = (await engine.listPapers(0, 1)).papers[0]!;
     const { results } = await engine.search(paper.title, { k: 20 });
     expect(results.filter((hit) => hit.id === paper.id)).toHaveLength(1);
   });
@@ -61,8 +62,8 @@ describe('incremental ingest', () => {
 
     const counts = await engine.ingest([changed, papers[0]!]);
     expect(counts).toMatchObject({ added: 0, updated: 1, unchanged: 1, total: 5 });
-    const id = [...engine.snapshot().papers.values()].find((paper) => paper.title === target.title)!.id;
-    expect(engine.getPaper(id)?.abstract).toBe(changed.abstract);
+    const id = [...snapshotOf(engine).papers.values()].find((paper) => paper.title === target.title)!.id;
+    expect((await engine.getPaper(id))?.abstract).toBe(changed.abstract);
     const { results } = await engine.search('zyxquasar', { k: 5 });
     expect(results.map((hit) => hit.id)).toEqual([id]);
   });
@@ -74,7 +75,7 @@ describe('embedding with a model loaded (tiny model)', () => {
     const papers = await samplePapers(12);
 
     const first = await engine.ingest(papers);
-    const snapshot = engine.snapshot();
+    const snapshot = snapshotOf(engine);
     expect(first.embedded).toBe(snapshot.chunkCount);
     expect(first.embedded).toBeGreaterThanOrEqual(papers.length);
     expect(engine.health().vectors).toBe(snapshot.chunkCount);
@@ -85,16 +86,16 @@ describe('embedding with a model loaded (tiny model)', () => {
     const target = papers[4]!;
     const changed = { ...target, abstract: `${target.abstract} A closing sentence that changes the last chunk.` };
     const update = await engine.ingest([changed]);
-    const id = [...engine.snapshot().papers.values()].find((paper) => paper.title === target.title)!.id;
+    const id = [...snapshotOf(engine).papers.values()].find((paper) => paper.title === target.title)!.id;
     expect(update).toMatchObject({ updated: 1, added: 0 });
     expect(update.embedded).toBeGreaterThan(0);
-    expect(update.embedded).toBeLessThanOrEqual(engine.snapshot().chunks.get(id)!.length);
-    expect(engine.health().vectors).toBe(engine.snapshot().chunkCount);
+    expect(update.embedded).toBeLessThanOrEqual(snapshotOf(engine).chunks.get(id)!.length);
+    expect(engine.health().vectors).toBe(snapshotOf(engine).chunkCount);
     await engine.close();
 
     // The vectors are on disk: a fresh open needs to embed nothing.
     const reopened = await openEngine(engine.config, { embedder: { loaded: true, embedder: engine.embedder! } });
-    expect(reopened.health()).toMatchObject({ vectors: engine.snapshot().chunkCount, search_modes: ['lexical', 'dense', 'hybrid'] });
+    expect(reopened.health()).toMatchObject({ vectors: snapshotOf(engine).chunkCount, search_modes: ['lexical', 'dense', 'hybrid'] });
     expect(await reopened.ingest([changed])).toMatchObject({ unchanged: 1, embedded: 0 });
   });
 });
@@ -109,7 +110,7 @@ describe('two processes on one index folder', () => {
     expect(counts).toMatchObject({ added: 1, total: sampleCorpus.uniquePapers + 2 });
 
     const fresh = await openEngine(server.config);
-    const titles = fresh.listPapers(0, 1000).papers.map((paper) => paper.title);
+    const titles = (await fresh.listPapers(0, 1000)).papers.map((paper) => paper.title);
     expect(titles).toEqual(expect.arrayContaining(['Written by the CLI', 'Written by the server']));
     expect(fresh.health().papers).toBe(sampleCorpus.uniquePapers + 2);
   });
@@ -241,7 +242,7 @@ describe('a corrupt index', () => {
       await writeFile(file, JSON.stringify({ ...stored, layout: { fields: ['title', 'abstract'] } }));
     });
     const reader = await openEngine(copy);
-    expect(reader.snapshot().lexicalRebuilt).toBe(true);
+    expect(snapshotOf(reader).lexicalRebuilt).toBe(true);
     expect(reader.health().papers).toBe(sampleCorpus.uniquePapers);
     const { results } = await reader.search('Prepacking: A Simple Method for Fast Prefilling', { k: 1 });
     expect(results[0]?.title).toMatch(/^Prepacking/);
@@ -295,7 +296,7 @@ describe('an index built with another embedding model', () => {
 
   it('opens lexical-only without the model, keeping its vectors for later', async () => {
     const engine = await openEngine(await testConfig({}, dense.config.indexDir));
-    expect(engine.health()).toMatchObject({ papers: 8, vectors: dense.snapshot().chunkCount, search_modes: ['lexical'] });
+    expect(engine.health()).toMatchObject({ papers: 8, vectors: snapshotOf(dense).chunkCount, search_modes: ['lexical'] });
   });
 
   it('re-embeds every chunk with the new model on `ingest --rebuild`', async () => {
@@ -305,7 +306,7 @@ describe('an index built with another embedding model', () => {
 
     const engine = await openEngine(copy, { embedder: { loaded: true, embedder }, rebuild: { fromSources: false } });
     const counts = await engine.ingest([], { rebuild: true });
-    const chunks = engine.snapshot().chunkCount;
+    const chunks = snapshotOf(engine).chunkCount;
     expect(counts).toMatchObject({ total: 8, embedded: chunks });
     await engine.close();
 

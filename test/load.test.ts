@@ -23,7 +23,7 @@ describe('20 chat streams at once', () => {
     // The fake answers each conversation with its own sequence, read from the question it was sent.
     server = await startTestServer({ env: { OLLAMA_HOST: fake.url, PAPERTALK_RATE_LIMIT_PER_MINUTE: '1000' } });
     // Twenty different questions that the sample corpus answers: titles of its papers.
-    questions = server.engine.listPapers(0, 20).papers.map((paper) => `What does "${paper.title}" propose?`);
+    questions = (await server.engine.listPapers(0, 20)).papers.map((paper) => `What does "${paper.title}" propose?`);
     // The fake answers each conversation with its own sequence, read from the question it was sent.
     fake.onChat((body) => {
       const prompt = String(body.messages.at(-1)?.content ?? '');

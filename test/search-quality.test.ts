@@ -37,8 +37,8 @@ describe('search quality on the sample corpus (lexical)', () => {
   });
   afterAll(() => engine.close());
 
-  it('every expected paper is in the sample corpus', () => {
-    for (const { paper } of questions) expect(engine.getPaper(paper), paper).toBeDefined();
+  it('every expected paper is in the sample corpus', async () => {
+    for (const { paper } of questions) expect(await engine.getPaper(paper), paper).toBeDefined();
   });
 
   it(`ranks the paper that answers a paraphrased question in the top 5 for all but ${ALLOWED_MISSES} of ${questions.length} questions`, async () => {

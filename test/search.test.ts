@@ -70,13 +70,13 @@ describe('with the tiny embedding model loaded', () => {
   });
 
   /** Papers spread over the corpus, to ask for by title. */
-  const spread = () => {
+  const spread = async () => {
     const total = engine.health().papers;
-    return [0, 1, 2, 3, 4, 5, 6].map((i) => engine.listPapers(Math.floor((i * (total - 1)) / 6), 1).papers[0]!);
+    return Promise.all([0, 1, 2, 3, 4, 5, 6].map(async (i) => (await engine.listPapers(Math.floor((i * (total - 1)) / 6), 1)).papers[0]!));
   };
 
   it('finds a paper first when asked for its exact title in lexical mode', async () => {
-    for (const paper of spread()) {
+    for (const paper of await spread()) {
       const { results } = await engine.search(paper.title, { k: 5, mode: 'lexical' });
       expect(results[0]?.id, paper.title).toBe(paper.id);
     }
@@ -86,7 +86,7 @@ describe('with the tiny embedding model loaded', () => {
   // exact-title match below papers both retrievers rank middling (about 40% of titles with the
   // tiny model); search pins an exact title match first.
   it('finds a paper first when asked for its exact title in hybrid mode', async () => {
-    for (const paper of spread()) {
+    for (const paper of await spread()) {
       const { results } = await engine.search(paper.title, { k: 5, mode: 'hybrid' });
       expect(results[0]?.id, paper.title).toBe(paper.id);
     }

@@ -2,7 +2,6 @@
 // generation folder at a time. `manifest.json` names the live generation; a new generation is
 // written beside it and the manifest is renamed over the old one, so a crash or kill at any
 // point leaves the previous index loadable.
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -13,6 +12,8 @@ import type { Embedder } from './embedder.js';
 import { readJsonLines, writeFileAtomic, writeJsonLines } from './files.js';
 import { LexicalIndex, LexicalLayoutMismatch } from './lexical.js';
 import { acquireWriteLock } from './lock.js';
+import { countsOf, planIngest, sha1, timeSlicer, type StoredPaper } from './plan.js';
+import type { ApplyOptions, EmbeddingInfo } from './backend.js';
 import { createVectraStore, forkVectraStore, openVectraStore, type VectorStore } from './vector-store.js';
 
 const FORMAT = 1;
@@ -26,6 +27,8 @@ const EMBED_BATCH = 32;
 
 const manifestSchema = z.object({
   format: z.literal(FORMAT),
+  /** Absent in indexes written before there was a second backend. */
+  backend: z.literal('vectra').optional(),
   generation: z.string().regex(/^g-[a-z0-9-]+$/),
   created_at: z.string(),
   papers: z.number().int().nonnegative(),
@@ -33,11 +36,6 @@ const manifestSchema = z.object({
   embedding: z.object({ model: z.string(), dim: z.number().int().positive() }).nullable(),
 });
 export type IndexManifest = z.infer<typeof manifestSchema>;
-
-export interface StoredPaper extends Paper {
-  /** Hash of the paper's content: a changed hash is an update. */
-  hash: string;
-}
 
 export interface StoredChunk extends Chunk {
   /** Hash of the text that gets embedded: a chunk keeps its vector while this stays the same. */
@@ -58,22 +56,9 @@ export interface IndexSnapshot {
   lexicalRebuilt?: boolean;
 }
 
-export interface ApplyOptions {
-  embedder?: Embedder;
-  /** Start from an empty index instead of the current one (papers given are the whole corpus). */
-  rebuild?: boolean;
-  onProgress?(done: number, total: number): void;
-}
+export { paperHash, type StoredPaper } from './plan.js';
 
-function sha1(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
-}
-
-export function paperHash(paper: Paper): string {
-  return sha1(JSON.stringify([paper.title, paper.abstract, paper.date ?? null, paper.url ?? null, paper.authors ?? null]));
-}
-
-function corrupt(file: string, error: unknown): PapertalkError {
+export function corrupt(file: string, error: unknown): PapertalkError {
   return new PapertalkError(
     'index_corrupt',
     `the index file ${file} cannot be read (${describeError(error)}); run \`${REBUILD_FROM_SOURCES}\` to rebuild it`,
@@ -85,7 +70,7 @@ export function emptySnapshot(dir: string): IndexSnapshot {
   return { dir, manifest: null, papers: new Map(), chunks: new Map(), chunkCount: 0, lexical: LexicalIndex.empty(), vectors: null };
 }
 
-async function readManifest(dir: string): Promise<IndexManifest | null> {
+export async function readManifest(dir: string): Promise<IndexManifest | null> {
   const file = path.join(dir, MANIFEST);
   let text: string;
   try {
@@ -102,7 +87,7 @@ async function readManifest(dir: string): Promise<IndexManifest | null> {
 }
 
 /** Fails when the index's vectors were made by another model than the one loaded. */
-export function checkEmbeddingModel(manifest: IndexManifest | null, embedder: Embedder | undefined): void {
+export function checkEmbeddingModel(manifest: { embedding: EmbeddingInfo | null } | null, embedder: Embedder | undefined): void {
   const built = manifest?.embedding;
   if (!built || !embedder) return;
   if (built.model !== embedder.model || built.dim !== embedder.dim) {
@@ -179,7 +164,7 @@ export async function openIndexPapers(dir: string): Promise<IndexSnapshot> {
   return { ...emptySnapshot(dir), manifest, papers };
 }
 
-function chunksOf(paper: Paper, embedder: Embedder | undefined): StoredChunk[] {
+export function chunksOf(paper: Paper, embedder: Embedder | undefined): StoredChunk[] {
   const count = embedder ? (text: string) => embedder.countTokens(text) : approximateTokenCount;
   const maxTokens = embedder?.maxTokens ?? DEFAULT_MAX_TOKENS;
   return chunkPaper(paper, count, maxTokens).map((chunk) => ({ ...chunk, hash: sha1(chunkEmbeddingText(paper, chunk)) }));
@@ -231,31 +216,26 @@ async function applyLocked(
   if (!rebuild) checkEmbeddingModel(base.manifest, embedder);
   const start = rebuild ? emptySnapshot(dir) : base;
 
+  // Planned first: what is new, what changed, what is already there as it is.
+  const plan = planIngest(incoming, (id) => start.papers.get(id)?.hash);
+  const counts = countsOf(plan, 0, 0);
   const papers = new Map(start.papers);
   const chunks = new Map(start.chunks);
   const lexical = start.lexical.clone();
-  const counts: IngestCounts = { added: 0, updated: 0, unchanged: 0, total: 0, embedded: 0 };
   const removedChunkIds: string[] = [];
-  const changedPapers: StoredPaper[] = [];
-
-  for (const input of incoming) {
-    const paper: StoredPaper = { ...input, hash: paperHash(input) };
-    const previous = papers.get(paper.id);
-    if (previous?.hash === paper.hash) {
-      counts.unchanged++;
-      continue;
-    }
-    if (previous) {
-      counts.updated++;
-      lexical.remove(previous);
-      for (const chunk of chunks.get(previous.id) ?? []) removedChunkIds.push(chunk.id);
-    } else {
-      counts.added++;
-    }
+  const changedPapers = [...plan.added, ...plan.updated];
+  // Chunking and lexical analysis run in slices: an ingest inside the server leaves room for searches.
+  const yieldSlice = timeSlicer();
+  for (const paper of plan.updated) {
+    const previous = papers.get(paper.id)!;
+    lexical.remove(previous);
+    for (const chunk of chunks.get(previous.id) ?? []) removedChunkIds.push(chunk.id);
+  }
+  for (const paper of changedPapers) {
     papers.set(paper.id, paper);
     chunks.set(paper.id, chunksOf(paper, embedder));
     lexical.add(paper);
-    changedPapers.push(paper);
+    await yieldSlice();
   }
   counts.total = papers.size;
 
@@ -293,6 +273,7 @@ async function applyLocked(
     const embedding = vectors ? { model: embedder?.model ?? start.manifest!.embedding!.model, dim: vectors.dim } : null;
     const manifest: IndexManifest = {
       format: FORMAT,
+      backend: 'vectra',
       generation,
       created_at: new Date().toISOString(),
       papers: papers.size,
@@ -309,7 +290,7 @@ async function applyLocked(
   }
 }
 
-function writeFailed(dir: string, error: unknown): PapertalkError {
+export function writeFailed(dir: string, error: unknown): PapertalkError {
   if (error instanceof PapertalkError) return error;
   return new PapertalkError('index_write_failed', `could not write the index in ${dir}: ${describeError(error)}; the previous index is unchanged`, {
     cause: error,

@@ -67,7 +67,7 @@ export async function readSource(pathOrDir: string): Promise<SourceRead> {
   return { files: reports, papers: toPapers(inputs) };
 }
 
-async function sourceFilesIn(dir: string): Promise<string[]> {
+export async function sourceFilesIn(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   return entries
     .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))

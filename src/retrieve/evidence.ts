@@ -1,15 +1,14 @@
 // Signals of how well the corpus matches a question as a whole, for the answer step's "is this
 // covered?" decision. Each is on a scale that means the same for every question (shares of the
 // question's weight, cosines, standard deviations), unlike BM25 sums or fused RRF scores.
-import type { LexicalIndex } from '../index/lexical.js';
+import type { IndexReader } from '../index/backend.js';
 import { lexicalDefaults } from '../index/lexical.js';
-import type { IndexSnapshot } from '../index/store.js';
 import type { RetrievalEvidence } from '../types.js';
 import type { UnderstoodQuery } from './query.js';
 import type { PaperRanking } from './search.js';
 
 /** Distinct query terms with their weight for coverage and snippets: idf x the understood weight. */
-export function weightedTerms(understood: UnderstoodQuery, lexical: LexicalIndex): Map<string, number> {
+export function weightedTerms(understood: UnderstoodQuery, lexical: Pick<IndexReader, 'idf'>): Map<string, number> {
   const terms = new Map<string, number>();
   for (const [term, weight] of understood.weights) terms.set(term, lexical.idf(term) * Math.min(weight, 1));
   return terms;
@@ -19,7 +18,7 @@ export function weightedTerms(understood: UnderstoodQuery, lexical: LexicalIndex
 const COVERAGE_DEPTH = 5;
 
 export function retrievalEvidence(
-  snapshot: IndexSnapshot,
+  index: IndexReader,
   understood: UnderstoodQuery,
   terms: Map<string, number>,
   lexical: readonly PaperRanking[],
@@ -30,12 +29,12 @@ export function retrievalEvidence(
   const unknown: string[] = [];
   for (const [term, weight] of terms) {
     total += weight;
-    if (snapshot.lexical.docFrequency(term) > 0) known += weight;
+    if (index.docFrequency(term) > 0) known += weight;
     else unknown.push(understood.surface.get(term) ?? term);
   }
   // The most a question can score in BM25: every word at its full saturation, idf x (k1 + 1).
   let attainable = 0;
-  for (const [term, weight] of understood.weights) attainable += weight * snapshot.lexical.idf(term) * (lexicalDefaults.k1 + 1);
+  for (const [term, weight] of understood.weights) attainable += weight * index.idf(term) * (lexicalDefaults.k1 + 1);
   const topBm25 = Math.max(0, ...lexical.map((hit) => hit.bm25 ?? 0));
   // Coverage among the first lexical candidates whatever the mode and k, so that a search and a
   // chat turn over one question see the same number.

@@ -1,7 +1,7 @@
 // Retrieval: lexical, dense, or both fused, folded to papers, with a snippet and query
 // coverage for each result.
 import type { Embedder } from '../index/embedder.js';
-import type { IndexSnapshot } from '../index/store.js';
+import type { IndexReader } from '../index/backend.js';
 import { normalizeTitle } from '../ingest/paper-id.js';
 import type { RetrieverName, SearchHit, SearchMode, SearchResponse } from '../types.js';
 import { reciprocalRankFusion } from './fusion.js';
@@ -34,8 +34,8 @@ export interface PaperRanking {
 }
 
 /** Which mode can actually run: dense needs a loaded model and vectors in the index. */
-export function effectiveMode(requested: SearchMode, snapshot: IndexSnapshot, embedder?: Embedder): SearchMode {
-  const denseReady = Boolean(embedder && snapshot.vectors && snapshot.vectors.stats().items > 0);
+export function effectiveMode(requested: SearchMode, index: IndexReader, embedder?: Embedder): SearchMode {
+  const denseReady = Boolean(embedder && index.vectors > 0);
   return denseReady ? requested : 'lexical';
 }
 
@@ -43,17 +43,18 @@ export function effectiveMode(requested: SearchMode, snapshot: IndexSnapshot, em
  * BM25 over the understood query (framing words down-weighted), then the top candidates
  * rescored with a bonus for query word pairs that stand together in the paper.
  */
-export function lexicalRanking(
-  snapshot: IndexSnapshot,
+export async function lexicalRanking(
+  index: IndexReader,
   query: string | UnderstoodQuery,
   depth: number,
   settings: QuerySettings = queryDefaults,
-): PaperRanking[] {
+): Promise<PaperRanking[]> {
   const understood = typeof query === 'string' ? understandQuery(query, settings) : query;
-  const hits = snapshot.lexical.searchTerms(understood.weights, Math.max(depth, settings.rerankDepth));
-  const idf = (term: string) => snapshot.lexical.idf(term);
+  const hits = await index.lexicalSearch(understood, Math.max(depth, settings.rerankDepth));
+  const idf = (term: string) => index.idf(term);
+  const candidates = settings.proximityWeight > 0 ? await index.getPapers(hits.slice(0, settings.rerankDepth).map((hit) => hit.id)) : new Map();
   const ranked = hits.map((hit, rank) => {
-    const paper = snapshot.papers.get(hit.id);
+    const paper = candidates.get(hit.id);
     const bonus =
       rank < settings.rerankDepth && paper && settings.proximityWeight > 0
         ? settings.proximityWeight * proximityBonus(paper, understood.pairs, idf, settings.proximityWindow)
@@ -64,35 +65,34 @@ export function lexicalRanking(
   return ranked.slice(0, depth);
 }
 
-export async function denseRanking(snapshot: IndexSnapshot, embedder: Embedder, query: string, depth: number): Promise<PaperRanking[]> {
-  const vectors = snapshot.vectors;
-  if (!vectors) return [];
+export async function denseRanking(index: IndexReader, embedder: Embedder, query: string, depth: number): Promise<PaperRanking[]> {
   const queryVector = await embedder.embedQuery(query);
-  const hits = await vectors.query(queryVector, depth * CHUNKS_PER_PAPER);
+  const hits = await index.vectorSearch(queryVector, depth * CHUNKS_PER_PAPER);
   // A paper ranks by its best chunk (max-pooling over chunks).
   const best = new Map<string, PaperRanking>();
   for (const hit of hits) {
-    if (best.has(hit.paperId) || !snapshot.papers.has(hit.paperId)) continue;
-    const chunk = snapshot.chunks.get(hit.paperId)?.find((c) => c.id === hit.id);
-    best.set(hit.paperId, { id: hit.paperId, score: hit.score, span: chunk && { start: chunk.start, end: chunk.end } });
+    if (best.has(hit.paperId)) continue;
+    best.set(hit.paperId, { id: hit.paperId, score: hit.score, span: hit.span });
   }
   return [...best.values()].slice(0, depth);
 }
 
 export async function search(
-  snapshot: IndexSnapshot,
+  index: IndexReader,
   embedder: Embedder | undefined,
   query: string,
   options: SearchOptions,
 ): Promise<SearchResponse> {
   const started = performance.now();
-  const mode = effectiveMode(options.mode ?? 'hybrid', snapshot, embedder);
+  const mode = effectiveMode(options.mode ?? 'hybrid', index, embedder);
   const depth = Math.max(options.k, FUSION_DEPTH);
   const understood = understandQuery(query);
 
   // Lexical search runs in every mode: its scores are evidence even when dense ranks alone.
-  const lexical = lexicalRanking(snapshot, understood, mode === 'lexical' ? Math.max(options.k, MIN_LEXICAL_DEPTH) : depth);
-  const dense = mode === 'lexical' ? [] : await denseRanking(snapshot, embedder!, query, mode === 'dense' ? options.k : depth);
+  const [lexical, dense] = await Promise.all([
+    lexicalRanking(index, understood, mode === 'lexical' ? Math.max(options.k, MIN_LEXICAL_DEPTH) : depth),
+    mode === 'lexical' ? [] : denseRanking(index, embedder!, query, mode === 'dense' ? options.k : depth),
+  ]);
 
   const found = new Map<string, Set<RetrieverName>>();
   if (mode !== 'dense') for (const hit of lexical) found.set(hit.id, new Set(['lexical']));
@@ -100,29 +100,31 @@ export async function search(
   const spans = new Map(dense.map((hit) => [hit.id, hit.span]));
   const matched = new Map(lexical.map((hit) => [hit.id, hit.matched]));
 
-  const ranked = pinExactTitle(
-    snapshot,
-    query,
-    mode === 'hybrid' ? reciprocalRankFusion([lexical, dense]) : mode === 'dense' ? dense : lexical,
-    found,
-  );
-  const terms = weightedTerms(understood, snapshot.lexical);
-  const results: SearchHit[] = ranked.slice(0, options.k).map(({ id, score }) => {
-    const paper = snapshot.papers.get(id)!;
-    return {
-      id: paper.id,
-      title: paper.title,
-      abstract: paper.abstract,
-      ...(paper.date && { date: paper.date }),
-      ...(paper.url && { url: paper.url }),
-      ...(paper.authors && { authors: paper.authors }),
-      snippet: bestSnippet(paper.abstract, terms, spans.get(id)),
-      score: round(score),
-      retrievers: [...found.get(id)!].sort(),
-      coverage: round(coverageOf(terms, paper, matched.get(id))),
-    };
-  });
-  const evidence = retrievalEvidence(snapshot, understood, terms, lexical, dense);
+  const fused = mode === 'hybrid' ? reciprocalRankFusion([lexical, dense]) : mode === 'dense' ? dense : lexical;
+  const ranked = pinExactTitle(await index.paperIdByTitleKey(normalizeTitle(query)), fused, found);
+  const terms = weightedTerms(understood, index);
+  // A hit whose paper the index no longer holds (a vector of a removed chunk) is dropped.
+  const top = ranked.slice(0, options.k + 10);
+  const papers = await index.getPapers(top.map((hit) => hit.id));
+  const results: SearchHit[] = top
+    .filter(({ id }) => papers.has(id))
+    .slice(0, options.k)
+    .map(({ id, score }) => {
+      const paper = papers.get(id)!;
+      return {
+        id: paper.id,
+        title: paper.title,
+        abstract: paper.abstract,
+        ...(paper.date && { date: paper.date }),
+        ...(paper.url && { url: paper.url }),
+        ...(paper.authors && { authors: paper.authors }),
+        snippet: bestSnippet(paper.abstract, terms, spans.get(id)),
+        score: round(score),
+        retrievers: [...found.get(id)!].sort(),
+        coverage: round(coverageOf(terms, paper, matched.get(id))),
+      };
+    });
+  const evidence = retrievalEvidence(index, understood, terms, lexical, dense);
   return { results, evidence, mode, took_ms: round(performance.now() - started, 2) };
 }
 
@@ -142,31 +144,16 @@ function coverageOf(terms: Map<string, number>, paper: { title: string; abstract
   return total === 0 ? 0 : found / total;
 }
 
-/** Papers by normalized title, built once per index generation. */
-const titleIds = new WeakMap<IndexSnapshot, Map<string, string>>();
-
-function paperWithTitle(snapshot: IndexSnapshot, query: string): string | undefined {
-  let byTitle = titleIds.get(snapshot);
-  if (!byTitle) {
-    byTitle = new Map();
-    for (const paper of snapshot.papers.values()) byTitle.set(normalizeTitle(paper.title), paper.id);
-    titleIds.set(snapshot, byTitle);
-  }
-  return byTitle.get(normalizeTitle(query));
-}
-
 /**
  * A query that is exactly a paper's title (case and punctuation aside) asks for that paper:
  * it comes first whatever the fusion says, since a dense ranking that disagrees can push a
  * perfect title match down in RRF.
  */
 function pinExactTitle(
-  snapshot: IndexSnapshot,
-  query: string,
+  id: string | undefined,
   ranked: { id: string; score: number }[],
   found: Map<string, Set<RetrieverName>>,
 ): { id: string; score: number }[] {
-  const id = paperWithTitle(snapshot, query);
   if (!id || ranked[0]?.id === id) return ranked;
   const score = ranked[0]?.score ?? 1;
   if (!found.has(id)) found.set(id, new Set(['lexical']));

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openEngine, type Engine } from '../../src/engine.js';
 import { loadEmbedder } from '../../src/index/embedder.js';
+import type { IndexSnapshot } from '../../src/index/store.js';
+import { VectraReader } from '../../src/index/vectra-backend.js';
 import { sampleDir } from './corpus.js';
 import { makeTinyModelsDir } from './tiny-model.js';
 
@@ -65,4 +67,11 @@ export async function makeTestEngine(options: TestEngineOptions = {}): Promise<E
   const config = await testConfig(options, indexDir);
   const embedder = dense ? await loadEmbedder(config) : undefined;
   return openEngine(config, { embedder });
+}
+
+/** The loaded generation behind a vectra-backed engine, for tests about the small backend's files. */
+export function snapshotOf(engine: Engine): IndexSnapshot {
+  const reader = engine.index();
+  if (!(reader instanceof VectraReader)) throw new TypeError(`the engine uses the ${reader.backend} backend`);
+  return reader.snapshot;
 }

@@ -32,14 +32,14 @@ const listPapers = createRoute({
 });
 
 export function registerPaperRoutes(app: OpenAPIHono, engine: Engine) {
-  app.openapi(getPaper, (c) => {
+  app.openapi(getPaper, async (c) => {
     const { id } = c.req.valid('param');
-    const paper = engine.getPaper(id);
+    const paper = await engine.getPaper(id);
     if (!paper) throw new PapertalkError('not_found', `no paper with id "${id}"`, { field: 'id' });
     return c.json(paper, 200);
   });
-  app.openapi(listPapers, (c) => {
+  app.openapi(listPapers, async (c) => {
     const { offset, limit } = c.req.valid('query');
-    return c.json({ ...engine.listPapers(offset, limit), offset, limit }, 200);
+    return c.json({ ...(await engine.listPapers(offset, limit)), offset, limit }, 200);
   });
 }

@@ -1,0 +1,100 @@
+// The one interface over the whole index, whatever stores it. Retrieval, answers and the faces
+// read an IndexReader (one committed version, never changing under them); an IndexBackend
+// opens readers and turns a planned change into the next committed version.
+import type { IngestCounts, Paper } from '../types.js';
+import type { Embedder } from './embedder.js';
+
+export const BACKENDS = ['vectra', 'lancedb'] as const;
+/** 'vectra': MiniSearch + vectra, all in memory (small corpora). 'lancedb': tables on disk (large ones). */
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface LexicalMatch {
+  id: string;
+  score: number;
+  /** Analyzed query terms the paper contains, when the backend knows them (spares re-analysis). */
+  matched?: string[];
+}
+
+/** A query as analyzed terms with weights (retrieval's query understanding), and the word each came from. */
+export interface LexicalQuery {
+  weights: ReadonlyMap<string, number>;
+  surface: ReadonlyMap<string, string>;
+}
+
+export interface VectorMatch {
+  /** Chunk id. */
+  id: string;
+  paperId: string;
+  /** Cosine similarity, -1..1. */
+  score: number;
+  /** The chunk's span in the abstract. */
+  span?: { start: number; end: number };
+}
+
+export interface EmbeddingInfo {
+  model: string;
+  dim: number;
+}
+
+/** One committed version of the index. Reads never see a later write half done. */
+export interface IndexReader {
+  readonly backend: BackendName;
+  readonly dir: string;
+  /** Names the committed version (null: nothing committed yet). Changes on every commit. */
+  readonly generation: string | null;
+  readonly embedding: EmbeddingInfo | null;
+  readonly papers: number;
+  readonly chunks: number;
+  readonly vectors: number;
+  /** Loaded, but stored in a layout an older papertalk wrote: the next write should rewrite it. */
+  readonly needsRewrite: boolean;
+  getPaper(id: string): Promise<Paper | undefined>;
+  /** The papers among `ids` that exist, by id. */
+  getPapers(ids: string[]): Promise<Map<string, Paper>>;
+  /** A page of papers in a stable order. */
+  listPapers(offset: number, limit: number): Promise<Paper[]>;
+  /** BM25 over title + abstract (score: sum of weight x BM25 of each term), best first. */
+  lexicalSearch(query: LexicalQuery, k: number): Promise<LexicalMatch[]>;
+  /** Inverse document frequency of an analyzed term (BM25's form), for query coverage. */
+  idf(term: string): number;
+  /** Papers holding an analyzed term (LanceDB: in its term-statistics sample). */
+  docFrequency(term: string): number;
+  /** Nearest chunks to a query vector, best first. */
+  vectorSearch(vector: Float32Array, k: number): Promise<VectorMatch[]>;
+  /** The paper whose normalized title (see OpenOptions.titleKey) is `key`, if any. */
+  paperIdByTitleKey(key: string): Promise<string | undefined>;
+}
+
+export interface ApplyOptions {
+  embedder?: Embedder;
+  /** Start from an empty index: the papers given are the whole corpus. */
+  rebuild?: boolean;
+  onProgress?(done: number, total: number): void;
+}
+
+export interface BackendOptions {
+  /** How titles are normalized for exact-title lookups (the ingest's normalizeTitle). */
+  titleKey(title: string): string;
+}
+
+export interface IndexBackend {
+  readonly name: BackendName;
+  /** A reader over nothing, the base of a rebuild into `dir`. */
+  empty(dir: string): IndexReader;
+  /** The committed version on disk now, or an empty reader. Fails on a model mismatch. */
+  open(dir: string, embedder: Embedder | undefined): Promise<IndexReader>;
+  /**
+   * Only what a rebuild needs (the papers), so `ingest --rebuild` works when the rest is damaged
+   * or was made with another model.
+   */
+  openPapers(dir: string): Promise<IndexReader>;
+  /** Name of the version committed on disk now (cheap: a reload check runs it every second). */
+  committedGeneration(dir: string): Promise<string | null>;
+  /**
+   * Adds or updates papers and commits the result. Takes the index's write lock; builds on the
+   * newest committed version on disk, which may be newer than `base` (another process's ingest).
+   */
+  apply(base: IndexReader, papers: Paper[], options: ApplyOptions): Promise<{ reader: IndexReader; counts: IngestCounts }>;
+  /** Removes this backend's files from `dir` (after a migration made the other one live). */
+  removeFiles(dir: string): Promise<void>;
+}

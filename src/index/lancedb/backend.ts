@@ -1,0 +1,578 @@
+// The large-corpus backend: papers and chunks as LanceDB tables on disk, BM25 by LanceDB's
+// full-text index over title + abstract, chunk vectors in a vector column (exact search while
+// small, IVF-PQ once large). Nothing is held in memory but the term statistics sample.
+//
+// Commits: every table write makes a new table version, but only `manifest.json` (renamed into
+// place) says which versions are live. Readers check those versions out, so a writer killed at
+// any moment leaves the last committed index; the next writer restores the tables to it. A
+// long ingest commits every COMMIT_EVERY papers, so a killed one resumes where it stopped.
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Connection, Table } from '@lancedb/lancedb';
+import { z } from 'zod';
+import { PapertalkError, describeError } from '../../errors.js';
+import type { Paper } from '../../types.js';
+import type { ApplyOptions, BackendOptions, EmbeddingInfo, IndexBackend, IndexReader, LexicalMatch, LexicalQuery, VectorMatch } from '../backend.js';
+import { chunkEmbeddingText } from '../chunk.js';
+import type { Embedder } from '../embedder.js';
+import { writeFileAtomic } from '../files.js';
+import { acquireWriteLock } from '../lock.js';
+import { countsOf, planIngest, timeSlicer, type StoredPaper } from '../plan.js';
+import { checkEmbeddingModel, chunksOf, corrupt, writeFailed } from '../store.js';
+import { loadLance } from './native.js';
+import { TermStats } from './term-stats.js';
+
+const FORMAT = 1;
+const MANIFEST = 'manifest.json';
+const PAPERS = 'papers';
+const CHUNKS = 'chunks';
+const TEXT_INDEX = 'text_idx';
+/** Papers per commit without a model: bounds memory, and what a killed ingest can lose. */
+const COMMIT_EVERY = 100_000;
+/** Papers per commit when embedding (a batch of 1k papers takes a minute or more on a CPU). */
+const COMMIT_EVERY_EMBEDDING = 1_000;
+const EMBED_BATCH = 32;
+/** Below this many vectors exact search is fast enough (and exact); above, an IVF-PQ index. */
+export const ANN_MIN_VECTORS = 50_000;
+/** Rows appended after the full-text index was built are searched by a slower flat scan until optimize(). */
+const OPTIMIZE_MIN_UNINDEXED = 5_000;
+const PAPER_COLUMNS = ['id', 'title', 'text', 'date', 'url', 'authors'];
+
+const manifestSchema = z.object({
+  format: z.literal(FORMAT),
+  backend: z.literal('lancedb'),
+  generation: z.string().regex(/^l-[a-z0-9-]+$/),
+  created_at: z.string(),
+  /** The database folder (a rebuild writes a new one beside the old). */
+  db: z.string().regex(/^lance-[a-z0-9-]+$/),
+  papers: z.number().int().nonnegative(),
+  chunks: z.number().int().nonnegative(),
+  versions: z.object({ papers: z.number().int().positive(), chunks: z.number().int().positive().nullable() }),
+  /** Whether the vector column has an ANN index (query with nprobes/refine) or is searched exactly. */
+  ann: z.boolean(),
+  embedding: z.object({ model: z.string(), dim: z.number().int().positive() }).nullable(),
+  terms: z.string().regex(/^terms-[a-z0-9-]+\.json$/),
+});
+type LanceManifest = z.infer<typeof manifestSchema>;
+
+interface PaperRow {
+  id: string;
+  title: string;
+  /** Title and abstract as one field: one idf and one length norm, as the small backend's BM25. */
+  text: string;
+  date: string | null;
+  url: string | null;
+  authors: string | null;
+  hash: string;
+  title_key: string;
+}
+
+function toRow(paper: StoredPaper, titleKey: (title: string) => string): PaperRow {
+  return {
+    id: paper.id,
+    title: paper.title,
+    text: `${paper.title}\n${paper.abstract}`,
+    date: paper.date ?? null,
+    url: paper.url ?? null,
+    authors: paper.authors ? JSON.stringify(paper.authors) : null,
+    hash: paper.hash,
+    title_key: titleKey(paper.title),
+  };
+}
+
+function fromRow(row: Record<string, unknown>): Paper {
+  const title = String(row.title);
+  const paper: Paper = { id: String(row.id), title, abstract: String(row.text).slice(title.length + 1) };
+  if (row.date != null) paper.date = String(row.date);
+  if (row.url != null) paper.url = String(row.url);
+  if (row.authors != null) paper.authors = JSON.parse(String(row.authors)) as string[];
+  return paper;
+}
+
+/** A SQL string literal for LanceDB's filters (DataFusion: quotes doubled). */
+function sql(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function inList(column: string, ids: string[]): string {
+  return `${column} IN (${ids.map(sql).join(', ')})`;
+}
+
+const connections = new Map<string, Promise<Connection>>();
+
+/** One connection per database folder and process: it holds LanceDB's index and metadata caches. */
+async function connect(dbDir: string): Promise<Connection> {
+  let connection = connections.get(dbDir);
+  if (!connection) {
+    connection = loadLance().then(({ lancedb }) => lancedb.connect(dbDir));
+    connections.set(dbDir, connection);
+    connection.catch(() => connections.delete(dbDir));
+  }
+  return connection;
+}
+
+async function readManifest(dir: string): Promise<LanceManifest | null> {
+  const file = path.join(dir, MANIFEST);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw corrupt(file, error);
+  }
+  try {
+    return manifestSchema.parse(JSON.parse(text));
+  } catch (error) {
+    throw corrupt(file, error);
+  }
+}
+
+async function tableAt(db: Connection, name: string, version: number): Promise<Table> {
+  const table = await db.openTable(name);
+  await table.checkout(version);
+  return table;
+}
+
+class LanceReader implements IndexReader {
+  readonly backend = 'lancedb' as const;
+  readonly needsRewrite = false;
+
+  constructor(
+    readonly dir: string,
+    readonly manifest: LanceManifest | null,
+    private readonly papersTable: Table | null,
+    private readonly chunksTable: Table | null,
+    readonly terms: TermStats,
+  ) {}
+
+  get generation() {
+    return this.manifest?.generation ?? null;
+  }
+  get embedding(): EmbeddingInfo | null {
+    return this.manifest?.embedding ?? null;
+  }
+  get papers() {
+    return this.manifest?.papers ?? 0;
+  }
+  get chunks() {
+    return this.manifest?.chunks ?? 0;
+  }
+  get vectors() {
+    return this.manifest?.chunks ?? 0;
+  }
+
+  async getPaper(id: string) {
+    return (await this.getPapers([id])).get(id);
+  }
+
+  async getPapers(ids: string[]) {
+    const found = new Map<string, Paper>();
+    if (!this.papersTable || ids.length === 0) return found;
+    const rows = await this.papersTable.query().where(inList('id', ids)).select(PAPER_COLUMNS).limit(ids.length).toArray();
+    for (const row of rows) found.set(String(row.id), fromRow(row));
+    return found;
+  }
+
+  async listPapers(offset: number, limit: number) {
+    if (!this.papersTable) return [];
+    const rows = await this.papersTable.query().select(PAPER_COLUMNS).offset(offset).limit(limit).toArray();
+    return rows.map(fromRow);
+  }
+
+  async lexicalSearch(query: LexicalQuery, k: number): Promise<LexicalMatch[]> {
+    if (!this.papersTable || query.weights.size === 0) return [];
+    const { lancedb } = await loadLance();
+    // LanceDB analyzes text with its own English stemmer, so it is given the query's words, each
+    // weighted as retrieval's query understanding weighted the term it became.
+    const words = new Map<string, number>();
+    for (const [term, weight] of query.weights) {
+      const word = query.surface.get(term) ?? term;
+      words.set(word, Math.max(words.get(word) ?? 0, weight));
+    }
+    const match = new lancedb.BooleanQuery(
+      [...words].map(([word, boost]) => [lancedb.Occur.Should, new lancedb.MatchQuery(word, 'text', { boost })] as [typeof lancedb.Occur.Should, InstanceType<typeof lancedb.MatchQuery>]),
+    );
+    const rows = await this.papersTable
+      .query()
+      .fullTextSearch(match)
+      .select(['id', '_score'])
+      .limit(k)
+      .toArray();
+    return rows
+      .map((row) => ({ id: String(row.id), score: Number(row._score) }))
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+  }
+
+  idf(term: string) {
+    return this.terms.idf(term);
+  }
+
+  docFrequency(term: string) {
+    return this.terms.docFrequency(term);
+  }
+
+  async vectorSearch(vector: Float32Array, k: number): Promise<VectorMatch[]> {
+    if (!this.chunksTable || k <= 0) return [];
+    const dim = this.manifest?.embedding?.dim;
+    if (dim !== vector.length) {
+      throw new PapertalkError('index_model_mismatch', `query vector has ${vector.length} dimensions but the index holds ${dim}; run \`papertalk ingest --rebuild\``);
+    }
+    let query = this.chunksTable.vectorSearch(vector).distanceType('cosine');
+    // IVF-PQ: look in more partitions and re-rank on the exact vectors, for recall near exact.
+    if (this.manifest?.ann) query = query.nprobes(32).refineFactor(8);
+    const rows = await query.select(['id', 'paper_id', 'start', 'end', '_distance']).limit(k).toArray();
+    return rows.map((row) => ({
+      id: String(row.id),
+      paperId: String(row.paper_id),
+      score: 1 - Number(row._distance),
+      span: { start: Number(row.start), end: Number(row.end) },
+    }));
+  }
+
+  async paperIdByTitleKey(key: string) {
+    if (!this.papersTable || !key) return undefined;
+    const rows = await this.papersTable.query().where(`title_key = ${sql(key)}`).select(['id']).limit(1).toArray();
+    return rows[0] ? String(rows[0].id) : undefined;
+  }
+}
+
+async function openAt(dir: string, manifest: LanceManifest | null): Promise<LanceReader> {
+  if (!manifest) return new LanceReader(dir, null, null, null, TermStats.empty());
+  const dbDir = path.join(dir, manifest.db);
+  try {
+    const db = await connect(dbDir);
+    const papers = await tableAt(db, PAPERS, manifest.versions.papers);
+    const chunks = manifest.versions.chunks === null ? null : await tableAt(db, CHUNKS, manifest.versions.chunks);
+    const terms = await TermStats.read(path.join(dbDir, manifest.terms));
+    const [paperRows, chunkRows] = await Promise.all([papers.countRows(), chunks?.countRows() ?? 0]);
+    if (paperRows !== manifest.papers || chunkRows !== manifest.chunks) {
+      throw new Error(`manifest lists ${manifest.papers} papers and ${manifest.chunks} chunks, the tables hold ${paperRows} and ${chunkRows}`);
+    }
+    return new LanceReader(dir, manifest, papers, chunks, terms);
+  } catch (error) {
+    throw corrupt(dbDir, error);
+  }
+}
+
+function newName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Every id and content hash in the table, for planning (two short strings per paper). */
+async function storedHashes(table: Table): Promise<Map<string, string>> {
+  const arrowTable = await table.query().select(['id', 'hash']).toArrow();
+  const ids = arrowTable.getChild('id')!;
+  const hashes = arrowTable.getChild('hash')!;
+  const map = new Map<string, string>();
+  for (let i = 0; i < arrowTable.numRows; i++) map.set(String(ids.get(i)), String(hashes.get(i)));
+  return map;
+}
+
+async function paperIdsWithChunks(table: Table | null): Promise<Set<string>> {
+  if (!table) return new Set();
+  const arrowTable = await table.query().select(['paper_id']).toArrow();
+  const column = arrowTable.getChild('paper_id')!;
+  const ids = new Set<string>();
+  for (let i = 0; i < arrowTable.numRows; i++) ids.add(String(column.get(i)));
+  return ids;
+}
+
+/** Opens a table at its committed version, undoing versions a killed writer made after it. */
+async function restoredTable(db: Connection, name: string, version: number): Promise<Table> {
+  const table = await db.openTable(name);
+  if ((await table.version()) !== version) {
+    await table.checkout(version);
+    await table.restore();
+  }
+  return table;
+}
+
+async function paperSchema() {
+  const { arrow } = await loadLance();
+  const text = (name: string, nullable = false) => new arrow.Field(name, new arrow.Utf8(), nullable);
+  return new arrow.Schema([
+    text('id'),
+    text('title'),
+    text('text'),
+    text('date', true),
+    text('url', true),
+    text('authors', true),
+    text('hash'),
+    text('title_key'),
+  ]);
+}
+
+async function chunkSchema(dim: number) {
+  const { arrow } = await loadLance();
+  return new arrow.Schema([
+    new arrow.Field('id', new arrow.Utf8(), false),
+    new arrow.Field('paper_id', new arrow.Utf8(), false),
+    new arrow.Field('n', new arrow.Int32(), false),
+    new arrow.Field('start', new arrow.Int32(), false),
+    new arrow.Field('end', new arrow.Int32(), false),
+    new arrow.Field('hash', new arrow.Utf8(), false),
+    new arrow.Field('vector', new arrow.FixedSizeList(dim, new arrow.Field('item', new arrow.Float32(), true)), false),
+  ]);
+}
+
+/** The writer's state during one apply: tables at their newest versions, stats being updated. */
+interface Writing {
+  dir: string;
+  dbName: string;
+  db: Connection;
+  papers: Table | null;
+  chunks: Table | null;
+  terms: TermStats;
+  embedding: EmbeddingInfo | null;
+  ann: boolean;
+  paperCount: number;
+  chunkCount: number;
+  manifest: LanceManifest | null;
+}
+
+export function lanceBackend(options: BackendOptions): IndexBackend {
+  const { titleKey } = options;
+
+  async function addPapers(w: Writing, rows: PaperRow[]): Promise<void> {
+    const { lancedb } = await loadLance();
+    const data = lancedb.makeArrowTable(rows as unknown as Record<string, unknown>[], { schema: await paperSchema() });
+    if (w.papers) await w.papers.add(data);
+    else w.papers = await w.db.createTable(PAPERS, data, { mode: 'overwrite' });
+  }
+
+  /** Chunks, embeds and stores the chunks of `papers`; returns how many were embedded. */
+  async function embedPapers(w: Writing, papers: Paper[], embedder: Embedder): Promise<number> {
+    const { lancedb } = await loadLance();
+    const items = papers.flatMap((paper) => chunksOf(paper, embedder).map((chunk) => ({ paper, chunk })));
+    const rows: Record<string, unknown>[] = [];
+    for (let i = 0; i < items.length; i += EMBED_BATCH) {
+      const batch = items.slice(i, i + EMBED_BATCH);
+      const vectors = await embedder.embed(batch.map(({ paper, chunk }) => chunkEmbeddingText(paper, chunk)));
+      batch.forEach(({ chunk }, j) => rows.push({ ...chunk, paper_id: chunk.paperId, vector: Array.from(vectors[j]!) }));
+    }
+    if (rows.length === 0) return 0;
+    const data = lancedb.makeArrowTable(
+      rows.map(({ paperId: _paperId, ...row }) => row),
+      { schema: await chunkSchema(embedder.dim) },
+    );
+    if (w.chunks) await w.chunks.add(data);
+    else w.chunks = await w.db.createTable(CHUNKS, data, { mode: 'overwrite' });
+    w.embedding = { model: embedder.model, dim: embedder.dim };
+    w.chunkCount += rows.length;
+    return rows.length;
+  }
+
+  /**
+   * Keeps search fast: builds the full-text (and lookup) indexes on a new table, folds appended
+   * rows into them once enough piled up that the flat scan of those rows costs more than the
+   * optimize, and indexes vectors once exact search gets slow.
+   */
+  async function maintainIndexes(w: Writing, final: boolean): Promise<void> {
+    const { lancedb } = await loadLance();
+    if (!w.papers) return;
+    const indexes = new Set((await w.papers.listIndices()).map((index) => index.name));
+    if (!indexes.has(TEXT_INDEX)) {
+      await w.papers.createIndex('text', {
+        config: lancedb.Index.fts({ withPosition: false, baseTokenizer: 'simple', language: 'English', stem: true, removeStopWords: true, lowercase: true, asciiFolding: true }),
+        name: TEXT_INDEX,
+      });
+      await w.papers.createIndex('id', { config: lancedb.Index.btree() });
+      await w.papers.createIndex('title_key', { config: lancedb.Index.btree() });
+    } else if (final) {
+      const stats = await w.papers.indexStats(TEXT_INDEX);
+      if ((stats?.numUnindexedRows ?? 0) >= OPTIMIZE_MIN_UNINDEXED) await optimize(w.papers);
+    }
+    if (final && w.chunks) {
+      if (!w.ann && w.chunkCount >= ANN_MIN_VECTORS) {
+        const dim = w.embedding!.dim;
+        await w.chunks.createIndex('vector', {
+          config: lancedb.Index.ivfPq({ distanceType: 'cosine', numPartitions: Math.round(Math.sqrt(w.chunkCount)), numSubVectors: dim % 16 === 0 ? dim / 16 : 1 }),
+        });
+        w.ann = true;
+      } else if (w.ann) {
+        const indexName = (await w.chunks.listIndices()).find((index) => index.columns.includes('vector'))?.name;
+        const stats = indexName ? await w.chunks.indexStats(indexName) : undefined;
+        if ((stats?.numUnindexedRows ?? 0) >= OPTIMIZE_MIN_UNINDEXED) await optimize(w.chunks);
+      }
+    }
+  }
+
+  /** Compacts, folds new rows into the indexes, and drops versions no reader can still hold. */
+  async function optimize(table: Table): Promise<void> {
+    await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60 * 60 * 1000) });
+  }
+
+  /** Makes the tables' current versions live: the one atomic step of a commit. */
+  async function commit(w: Writing): Promise<LanceManifest> {
+    const generation = newName('l');
+    const terms = `terms-${generation.slice(2)}.json`;
+    const dbDir = path.join(w.dir, w.dbName);
+    await w.terms.write(path.join(dbDir, terms));
+    const manifest: LanceManifest = {
+      format: FORMAT,
+      backend: 'lancedb',
+      generation,
+      created_at: new Date().toISOString(),
+      db: w.dbName,
+      papers: w.paperCount,
+      chunks: w.chunkCount,
+      versions: { papers: await w.papers!.version(), chunks: w.chunks ? await w.chunks.version() : null },
+      ann: w.ann,
+      embedding: w.embedding,
+      terms,
+    };
+    await writeFileAtomic(path.join(w.dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+    const previous = w.manifest;
+    w.manifest = manifest;
+    // The previous statistics file may still be read by a reader opening the previous version.
+    if (previous && previous.db === w.dbName) await removeStale(dbDir, new Set([terms, previous.terms]));
+    return manifest;
+  }
+
+  async function removeStale(dbDir: string, keep: Set<string>): Promise<void> {
+    const entries = await readdir(dbDir).catch(() => []);
+    await Promise.all(entries.filter((name) => name.startsWith('terms-') && !keep.has(name)).map((name) => rm(path.join(dbDir, name), { force: true })));
+  }
+
+  async function startWriting(dir: string, manifest: LanceManifest | null): Promise<Writing> {
+    const dbName = manifest?.db ?? newName('lance');
+    const dbDir = path.join(dir, dbName);
+    await mkdir(dbDir, { recursive: true });
+    const db = await connect(dbDir);
+    try {
+      return {
+        dir,
+        dbName,
+        db,
+        papers: manifest ? await restoredTable(db, PAPERS, manifest.versions.papers) : null,
+        chunks: manifest?.versions.chunks ? await restoredTable(db, CHUNKS, manifest.versions.chunks) : null,
+        terms: manifest ? await TermStats.read(path.join(dbDir, manifest.terms)) : TermStats.empty(),
+        embedding: manifest?.embedding ?? null,
+        ann: manifest?.ann ?? false,
+        paperCount: manifest?.papers ?? 0,
+        chunkCount: manifest?.chunks ?? 0,
+        manifest,
+      };
+    } catch (error) {
+      throw corrupt(dbDir, error);
+    }
+  }
+
+  async function applyLocked(dir: string, incoming: Paper[], applyOptions: ApplyOptions) {
+    const { embedder, rebuild = false, onProgress } = applyOptions;
+    const onDisk = rebuild ? null : await readManifest(dir);
+    if (!rebuild) checkEmbeddingModel(onDisk, embedder);
+    const w = await startWriting(dir, onDisk);
+
+    // Planned first: what is new, what changed, and (with a model) which papers lack vectors.
+    const hashes = w.papers ? await storedHashes(w.papers) : new Map<string, string>();
+    const plan = planIngest(incoming, (id) => hashes.get(id));
+    const changed = [...plan.added, ...plan.updated];
+    const changedIds = new Set(changed.map((paper) => paper.id));
+    const embedded = embedder ? await paperIdsWithChunks(w.chunks) : new Set<string>();
+    const unembedded = embedder ? [...hashes.keys()].filter((id) => !embedded.has(id) && !changedIds.has(id)) : [];
+    let embeddedCount = 0;
+    const total = changed.length + unembedded.length;
+    const yieldSlice = timeSlicer();
+
+    const every = embedder ? COMMIT_EVERY_EMBEDDING : COMMIT_EVERY;
+    for (let i = 0; i < changed.length; i += every) {
+      const batch = changed.slice(i, i + every);
+      const updated = batch.filter((paper) => hashes.has(paper.id));
+      if (updated.length > 0) {
+        const reader = new LanceReader(dir, null, w.papers, null, w.terms);
+        const previous = await reader.getPapers(updated.filter((paper) => w.terms.isSampled(paper.id)).map((paper) => paper.id));
+        for (const paper of updated) {
+          const old = previous.get(paper.id);
+          if (old) w.terms.replace(old, paper);
+        }
+        await w.papers!.delete(inList('id', updated.map((paper) => paper.id)));
+        if (w.chunks) {
+          const before = await w.chunks.countRows();
+          await w.chunks.delete(inList('paper_id', updated.map((paper) => paper.id)));
+          w.chunkCount -= before - (await w.chunks.countRows());
+        }
+      }
+      const rows: PaperRow[] = [];
+      for (const paper of batch) {
+        if (!hashes.has(paper.id)) w.terms.add(paper);
+        rows.push(toRow(paper, titleKey));
+        await yieldSlice();
+      }
+      await addPapers(w, rows);
+      w.paperCount += batch.length - updated.length;
+      if (embedder) embeddedCount += await embedPapers(w, batch, embedder);
+      await maintainIndexes(w, false);
+      await commit(w);
+      onProgress?.(Math.min(i + every, changed.length), total);
+    }
+    // Papers indexed before this model was loaded (or by an ingest killed before embedding).
+    for (let i = 0; i < unembedded.length; i += COMMIT_EVERY_EMBEDDING) {
+      const reader = new LanceReader(dir, null, w.papers, null, w.terms);
+      const papers = await reader.getPapers(unembedded.slice(i, i + COMMIT_EVERY_EMBEDDING));
+      embeddedCount += await embedPapers(w, [...papers.values()], embedder!);
+      await commit(w);
+      onProgress?.(changed.length + Math.min(i + COMMIT_EVERY_EMBEDDING, unembedded.length), total);
+    }
+    if (total > 0) {
+      const before = [await w.papers?.version(), await w.chunks?.version(), w.ann].join();
+      await maintainIndexes(w, true);
+      if ([await w.papers?.version(), await w.chunks?.version(), w.ann].join() !== before) await commit(w);
+    }
+    // A rebuild lives in a new database folder; the old one (and any a crash left) goes.
+    if (w.manifest) await removeOtherDatabases(dir, w.manifest.db);
+    onProgress?.(incoming.length, incoming.length);
+    return { manifest: w.manifest, counts: countsOf(plan, w.paperCount, embeddedCount) };
+  }
+
+  async function removeOtherDatabases(dir: string, live: string): Promise<void> {
+    const entries = await readdir(dir, { withFileTypes: true });
+    const stale = entries.filter((entry) => entry.isDirectory() && entry.name.startsWith('lance-') && entry.name !== live);
+    await Promise.all(
+      stale.map((entry) => {
+        connections.delete(path.join(dir, entry.name));
+        return rm(path.join(dir, entry.name), { recursive: true, force: true });
+      }),
+    );
+  }
+
+  return {
+    name: 'lancedb',
+    empty: (dir) => new LanceReader(dir, null, null, null, TermStats.empty()),
+    async open(dir, embedder) {
+      const manifest = await readManifest(dir);
+      checkEmbeddingModel(manifest, embedder);
+      return openAt(dir, manifest);
+    },
+    // Papers are read straight from their table, which a rebuild needs whatever else is damaged.
+    openPapers: async (dir) => openAt(dir, await readManifest(dir)),
+    committedGeneration: async (dir) => (await readManifest(dir))?.generation ?? null,
+    async apply(base, papers, applyOptions) {
+      const dir = base.dir;
+      const release = await mkdir(dir, { recursive: true })
+        .then(() => acquireWriteLock(dir))
+        .catch((error: unknown) => {
+          throw writeFailed(dir, error);
+        });
+      try {
+        const { manifest, counts } = await applyLocked(dir, papers, applyOptions);
+        if (manifest?.generation === base.generation) return { reader: base, counts };
+        return { reader: await openAt(dir, manifest), counts };
+      } catch (error) {
+        throw writeFailed(dir, error);
+      } finally {
+        await release();
+      }
+    },
+    async removeFiles(dir) {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      const ours = entries.filter((entry) => entry.isDirectory() && entry.name.startsWith('lance-'));
+      await Promise.all(ours.map((entry) => rm(path.join(dir, entry.name), { recursive: true, force: true })));
+    },
+  };
+}
+
+/** Describes a LanceDB failure in one line (its messages can span many). */
+export function lanceMessage(error: unknown): string {
+  return describeError(error).split('\n')[0]!;
+}

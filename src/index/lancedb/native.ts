@@ -1,0 +1,17 @@
+// Loads LanceDB's native module (and Apache Arrow) on first use only: the small backend never
+// pays for it. LanceDB 0.31's full-text index build hangs forever on a 2-core machine above
+// ~15k rows unless its CPU pool has at least 4 threads, and the pool size is read once, when
+// the native module loads: hence the variable is set here, before the import.
+type LanceModule = typeof import('@lancedb/lancedb');
+type ArrowModule = typeof import('apache-arrow');
+
+let loading: Promise<{ lancedb: LanceModule; arrow: ArrowModule }> | undefined;
+
+export function loadLance(): Promise<{ lancedb: LanceModule; arrow: ArrowModule }> {
+  loading ??= (async () => {
+    process.env.LANCE_CPU_THREADS ??= '4';
+    const [lancedb, arrow] = await Promise.all([import('@lancedb/lancedb'), import('apache-arrow')]);
+    return { lancedb, arrow };
+  })();
+  return loading;
+}
