@@ -22,6 +22,12 @@ function intOption(name: string, min: number, max: number) {
   };
 }
 
+/** `--backend` of ingest: which index backend to write (a new index, or with --rebuild, a move). */
+const backendOption = new Option('--backend <name>', 'index backend (PAPERTALK_INDEX_BACKEND): vectra for small corpora, lancedb for large ones').choices([
+  'vectra',
+  'lancedb',
+]);
+
 function usage(message: string): PapertalkError {
   return new PapertalkError('input_invalid', message);
 }
@@ -94,12 +100,13 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
     .description('add papers from files or folders: Hugging Face listing text, JSONL, BEIR corpus.jsonl')
     .argument('[paths...]', 'files or folders to read')
     .option('--rebuild', 're-index every paper from scratch (after changing the embedding model, or to repair the index)')
+    .addOption(backendOption)
     .option('--json', 'print the summary as JSON')
-    .action(async (paths: string[], flags: { rebuild?: boolean; json?: boolean }) => {
+    .action(async (paths: string[], flags: { rebuild?: boolean; json?: boolean; backend?: string }) => {
       if (paths.length === 0 && !flags.rebuild) throw usage('give at least one file or folder to ingest (or --rebuild)');
       // Before loading the index and the model: a typo should fail at once, with one line.
       for (const source of paths) if (!existsSync(source)) throw usage(`no such file or directory: ${source}`);
-      const config = configFrom(program.opts());
+      const config = configFrom(program.opts(), { indexBackend: flags.backend });
       // A rebuild must not need the old index to load: it may be damaged or made with another model.
       const open: OpenOptions = flags.rebuild ? { rebuild: { fromSources: paths.length > 0 } } : {};
       await withEngine(config, open, async (engine) => {
@@ -122,6 +129,25 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
           `${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged` +
             `${summary.skipped ? `, ${summary.skipped} entries skipped` : ''}; ${summary.total} papers in ${config.indexDir} (${took_ms} ms)\n`,
         );
+      });
+    });
+
+  program
+    .command('migrate')
+    .description('move the index to another backend (re-indexes every paper; same as ingest --rebuild --backend)')
+    .addOption(new Option('--backend <name>', 'the backend to move to').choices(['vectra', 'lancedb']).makeOptionMandatory())
+    .option('--json', 'print the summary as JSON')
+    .action(async (flags: { backend: 'vectra' | 'lancedb'; json?: boolean }) => {
+      const config = configFrom(program.opts(), { indexBackend: flags.backend });
+      await withEngine(config, { rebuild: { fromSources: false } }, async (engine) => {
+        // Opened for a rebuild, the engine reads the old papers with the backend that wrote them.
+        const from = engine.health().backend;
+        const progress = ingestProgress(io);
+        const started = performance.now();
+        const counts = await engine.ingest([], { rebuild: true, onProgress: progress.update }).finally(() => progress.stop());
+        const took_ms = Math.round(performance.now() - started);
+        if (flags.json) return printJson(io, { ...counts, from, backend: flags.backend, took_ms, index_dir: config.indexDir });
+        io.out(`${counts.total} papers moved from the ${from} backend to ${flags.backend} in ${config.indexDir} (${took_ms} ms)\n`);
       });
     });
 
@@ -185,7 +211,7 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
         const health = engine.health();
         if (flags.json) return printJson(io, health);
         io.out(
-          `index:      ${health.index_dir}\n` +
+          `index:      ${health.index_dir} (${health.backend} backend)\n` +
             `papers:     ${health.papers}\nchunks:     ${health.chunks}\nvectors:    ${health.vectors}\n` +
             `search:     ${health.search_modes.join(', ')}\n` +
             `embedding:  ${health.embedding.loaded ? `${health.embedding.model} (${health.embedding.dim} dims)` : `not loaded: ${health.embedding.reason}`}\n`,

@@ -16,6 +16,8 @@ export interface TestEngineOptions {
   dense?: boolean;
   /** Start from the indexed sample corpus. Default true. */
   sample?: boolean;
+  /** Index backend (PAPERTALK_INDEX_BACKEND). Default: vectra. */
+  backend?: 'vectra' | 'lancedb';
   /** Extra environment (e.g. OLLAMA_HOST of a fake Ollama). */
   env?: Record<string, string>;
 }
@@ -37,6 +39,7 @@ export async function testConfig(options: TestEngineOptions = {}, indexDir?: str
     OLLAMA_HOST: 'http://127.0.0.1:9',
     // Tests send many requests from one address; the rate-limit specs set their own limit.
     PAPERTALK_RATE_LIMIT_PER_MINUTE: '100000',
+    ...(options.backend && { PAPERTALK_INDEX_BACKEND: options.backend }),
     ...options.env,
   });
 }
@@ -44,12 +47,12 @@ export async function testConfig(options: TestEngineOptions = {}, indexDir?: str
 const templates = new Map<string, Promise<string>>();
 
 /** An index folder holding the whole sample corpus, built once per process per mode. */
-function sampleTemplate(dense: boolean): Promise<string> {
-  const key = dense ? 'dense' : 'lexical';
+function sampleTemplate(dense: boolean, backend: TestEngineOptions['backend']): Promise<string> {
+  const key = `${dense ? 'dense' : 'lexical'}-${backend ?? 'vectra'}`;
   let template = templates.get(key);
   if (!template) {
     template = (async () => {
-      const config = await testConfig({ dense });
+      const config = await testConfig({ dense, backend });
       const engine = await openEngine(config);
       await engine.ingestPath(sampleDir);
       await engine.close();
@@ -63,7 +66,7 @@ function sampleTemplate(dense: boolean): Promise<string> {
 export async function makeTestEngine(options: TestEngineOptions = {}): Promise<Engine> {
   const dense = options.dense ?? false;
   const indexDir = await tempDir();
-  if (options.sample ?? true) await cp(await sampleTemplate(dense), indexDir, { recursive: true });
+  if (options.sample ?? true) await cp(await sampleTemplate(dense, options.backend), indexDir, { recursive: true });
   const config = await testConfig(options, indexDir);
   const embedder = dense ? await loadEmbedder(config) : undefined;
   return openEngine(config, { embedder });

@@ -10,6 +10,8 @@ let loading: Promise<{ lancedb: LanceModule; arrow: ArrowModule }> | undefined;
 export function loadLance(): Promise<{ lancedb: LanceModule; arrow: ArrowModule }> {
   loading ??= (async () => {
     process.env.LANCE_CPU_THREADS ??= '4';
+    // Its Rust log (e.g. a warning on creating every new table) would interleave with ours on stderr.
+    process.env.LANCEDB_LOG ??= 'error';
     const [lancedb, arrow] = await Promise.all([import('@lancedb/lancedb'), import('apache-arrow')]);
     return { lancedb, arrow };
   })();
