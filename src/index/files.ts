@@ -25,6 +25,22 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
   await writeThenRename(file, (handle) => handle.writeFile(data, 'utf8'));
 }
 
+/** Writes a text given in pieces, letting other work run between the pieces. */
+export async function writeChunksAtomic(file: string, chunks: Iterable<string>): Promise<void> {
+  await writeThenRename(file, async (handle) => {
+    let buffer = '';
+    for (const chunk of chunks) {
+      buffer += chunk;
+      if (buffer.length > 1 << 20) {
+        await handle.write(buffer);
+        buffer = '';
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await handle.write(buffer);
+  });
+}
+
 /** One JSON value per line: avoids building one huge string for large corpora. */
 export async function writeJsonLines(file: string, rows: Iterable<unknown>): Promise<void> {
   await writeThenRename(file, async (handle) => {

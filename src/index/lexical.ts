@@ -122,6 +122,28 @@ export class LexicalIndex {
     return JSON.stringify({ layout: layoutOf(this.settings), minisearch: this.search_.toJSON(), docFreq: [...this.docFreq] });
   }
 
+  /**
+   * The same JSON as toJSON(), in pieces of about a thousand terms: written piece by piece, a
+   * large index never blocks the event loop for the whole serialization.
+   */
+  *jsonChunks(): Generator<string> {
+    const { index, ...rest } = this.search_.toJSON();
+    const head = JSON.stringify({ layout: layoutOf(this.settings), docFreq: [...this.docFreq], minisearch: { ...rest, index: [] } });
+    // Splice the index entries into the empty "index":[] that closes the head.
+    const at = head.lastIndexOf('"index":[]') + '"index":['.length;
+    yield head.slice(0, at);
+    for (let i = 0; i < index.length; i += 1000) yield (i > 0 ? ',' : '') + index.slice(i, i + 1000).map((entry) => JSON.stringify(entry)).join(',');
+    yield head.slice(at);
+  }
+
+  /** clone() that yields to the event loop while it copies (MiniSearch's async loader). */
+  async cloneAsync(): Promise<LexicalIndex> {
+    const plain = this.search_.toJSON();
+    // The loader builds new maps for the index; only the average field lengths would be shared.
+    const search = await MiniSearch.loadJSAsync<LexicalDoc>({ ...plain, averageFieldLength: [...plain.averageFieldLength] }, miniSearchOptions(this.settings, this.analyzer));
+    return new LexicalIndex(search, new Map(this.docFreq), this.settings, this.analyzer);
+  }
+
   /** An independent copy, so a new index generation can change without touching this one. */
   clone(): LexicalIndex {
     // structuredClone, not toJSON() alone: MiniSearch's plain form still shares arrays (average

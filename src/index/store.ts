@@ -9,7 +9,7 @@ import { PapertalkError, describeError } from '../errors.js';
 import type { IngestCounts, Paper } from '../types.js';
 import { approximateTokenCount, chunkEmbeddingText, chunkPaper, type Chunk } from './chunk.js';
 import type { Embedder } from './embedder.js';
-import { readJsonLines, writeFileAtomic, writeJsonLines } from './files.js';
+import { readJsonLines, writeChunksAtomic, writeFileAtomic, writeJsonLines } from './files.js';
 import { LexicalIndex, LexicalLayoutMismatch } from './lexical.js';
 import { acquireWriteLock } from './lock.js';
 import { countsOf, planIngest, sha1, timeSlicer, type StoredPaper } from './plan.js';
@@ -221,7 +221,7 @@ async function applyLocked(
   const counts = countsOf(plan, 0, 0);
   const papers = new Map(start.papers);
   const chunks = new Map(start.chunks);
-  const lexical = start.lexical.clone();
+  const lexical = await start.lexical.cloneAsync();
   const removedChunkIds: string[] = [];
   const changedPapers = [...plan.added, ...plan.updated];
   // Chunking and lexical analysis run in slices: an ingest inside the server leaves room for searches.
@@ -269,7 +269,7 @@ async function applyLocked(
     const chunkCount = [...chunks.values()].reduce((sum, list) => sum + list.length, 0);
     await writeJsonLines(path.join(genDir, 'papers.jsonl'), papers.values());
     await writeJsonLines(path.join(genDir, 'chunks.jsonl'), [...chunks.values()].flat());
-    await writeFileAtomic(path.join(genDir, 'lexical.json'), lexical.toJSON());
+    await writeChunksAtomic(path.join(genDir, 'lexical.json'), lexical.jsonChunks());
     const embedding = vectors ? { model: embedder?.model ?? start.manifest!.embedding!.model, dim: vectors.dim } : null;
     const manifest: IndexManifest = {
       format: FORMAT,
