@@ -8,10 +8,11 @@ import { describeError } from './errors.js';
 import type { BackendName, IndexReader } from './index/backend.js';
 import { loadEmbedder, type Embedder, type EmbedderStatus } from './index/embedder.js';
 import { openIndexHandle } from './index/handle.js';
+import { timeSlicer } from './index/plan.js';
 import { checkEmbeddingModel } from './index/store.js';
 import { normalizeTitle } from './ingest/paper-id.js';
 import { readSource, sourceFilesIn } from './ingest/read.js';
-import { toPapers } from './ingest/to-papers.js';
+import { toPapersInSlices } from './ingest/to-papers.js';
 import { silentLogger, type Logger } from './log.js';
 import { search as runSearch, type SearchOptions } from './retrieve/search.js';
 import type { IngestCounts, Paper, PaperInput, SearchMode, SearchResponse } from './types.js';
@@ -94,7 +95,7 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     rebuild: options.rebuild,
   });
 
-  const ingest = (inputs: PaperInput[], opts: IngestOptions = {}) => index.apply(toPapers(inputs), opts);
+  const ingest = async (inputs: PaperInput[], opts: IngestOptions = {}) => index.apply(await toPapersInSlices(inputs, timeSlicer()), opts);
   const missingVectors = () => index.current().chunks - index.current().vectors;
 
   const engine: Engine = {

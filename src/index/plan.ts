@@ -27,7 +27,7 @@ export function paperHash(paper: Paper): string {
  * Diffs `incoming` against what the index holds (`hashOf` an id: its stored hash, or undefined).
  * A paper given twice counts once, the later copy winning, as when a later file overrides.
  */
-export function planIngest(incoming: Paper[], hashOf: (id: string) => string | undefined): IngestPlan {
+export async function planIngest(incoming: Paper[], hashOf: (id: string) => string | undefined, pause = timeSlicer()): Promise<IngestPlan> {
   const latest = new Map<string, Paper>();
   for (const paper of incoming) {
     latest.delete(paper.id);
@@ -39,6 +39,7 @@ export function planIngest(incoming: Paper[], hashOf: (id: string) => string | u
     const previous = hashOf(paper.id);
     if (previous === paper.hash) plan.unchanged++;
     else (previous === undefined ? plan.added : plan.updated).push(paper);
+    await pause();
   }
   return plan;
 }

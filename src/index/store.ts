@@ -217,7 +217,7 @@ async function applyLocked(
   const start = rebuild ? emptySnapshot(dir) : base;
 
   // Planned first: what is new, what changed, what is already there as it is.
-  const plan = planIngest(incoming, (id) => start.papers.get(id)?.hash);
+  const plan = await planIngest(incoming, (id) => start.papers.get(id)?.hash);
   const counts = countsOf(plan, 0, 0);
   const papers = new Map(start.papers);
   const chunks = new Map(start.chunks);

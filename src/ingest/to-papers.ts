@@ -18,6 +18,17 @@ export function toPapers(inputs: readonly PaperInput[]): Paper[] {
   return [...byId.values()];
 }
 
+/** toPapers, calling `pause` after each paper: an ingest inside the server yields to searches in between. */
+export async function toPapersInSlices(inputs: readonly PaperInput[], pause: () => Promise<void>): Promise<Paper[]> {
+  const byId = new Map<string, Paper>();
+  for (const [index, input] of inputs.entries()) {
+    const paper = toPaper(input, `papers[${index}]`);
+    byId.set(paper.id, paper);
+    await pause();
+  }
+  return [...byId.values()];
+}
+
 function toPaper(input: PaperInput, path: string): Paper {
   const title = required(path, 'title', input.title, MAX_TITLE_LENGTH);
   const abstract = required(path, 'abstract', input.abstract, MAX_ABSTRACT_LENGTH);

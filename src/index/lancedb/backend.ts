@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../files.js';
 import { acquireWriteLock } from '../lock.js';
 import { countsOf, planIngest, timeSlicer, type StoredPaper } from '../plan.js';
 import { checkEmbeddingModel, chunksOf, corrupt, writeFailed } from '../store.js';
+import { arrowTable } from './columns.js';
 import { loadLance } from './native.js';
 import { TermStats } from './term-stats.js';
 
@@ -334,27 +335,22 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
   const { titleKey } = options;
 
   async function addPapers(w: Writing, rows: PaperRow[]): Promise<void> {
-    const { lancedb } = await loadLance();
-    const data = lancedb.makeArrowTable(rows as unknown as Record<string, unknown>[], { schema: await paperSchema() });
+    const data = await arrowTable(await paperSchema(), rows as unknown as Record<string, unknown>[]);
     if (w.papers) await w.papers.add(data);
     else w.papers = await w.db.createTable(PAPERS, data, { mode: 'overwrite' });
   }
 
   /** Chunks, embeds and stores the chunks of `papers`; returns how many were embedded. */
   async function embedPapers(w: Writing, papers: Paper[], embedder: Embedder): Promise<number> {
-    const { lancedb } = await loadLance();
     const items = papers.flatMap((paper) => chunksOf(paper, embedder).map((chunk) => ({ paper, chunk })));
     const rows: Record<string, unknown>[] = [];
     for (let i = 0; i < items.length; i += EMBED_BATCH) {
       const batch = items.slice(i, i + EMBED_BATCH);
       const vectors = await embedder.embed(batch.map(({ paper, chunk }) => chunkEmbeddingText(paper, chunk)));
-      batch.forEach(({ chunk }, j) => rows.push({ ...chunk, paper_id: chunk.paperId, vector: Array.from(vectors[j]!) }));
+      batch.forEach(({ chunk }, j) => rows.push({ ...chunk, paper_id: chunk.paperId, vector: vectors[j]! }));
     }
     if (rows.length === 0) return 0;
-    const data = lancedb.makeArrowTable(
-      rows.map(({ paperId: _paperId, ...row }) => row),
-      { schema: await chunkSchema(embedder.dim) },
-    );
+    const data = await arrowTable(await chunkSchema(embedder.dim), rows);
     if (w.chunks) await w.chunks.add(data);
     else w.chunks = await w.db.createTable(CHUNKS, data, { mode: 'overwrite' });
     w.embedding = { model: embedder.model, dim: embedder.dim };
@@ -466,7 +462,7 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
 
     // Planned first: what is new, what changed, and (with a model) which papers lack vectors.
     const hashes = w.papers ? await storedHashes(w.papers) : new Map<string, string>();
-    const plan = planIngest(incoming, (id) => hashes.get(id));
+    const plan = await planIngest(incoming, (id) => hashes.get(id));
     const changed = [...plan.added, ...plan.updated];
     const changedIds = new Set(changed.map((paper) => paper.id));
     const embedded = embedder ? await paperIdsWithChunks(w.chunks) : new Set<string>();
