@@ -5,7 +5,7 @@
 //
 //   npm run bench:quality -- --dataset ../shared/bench-data/scifact [--split test|train]
 //     [--modes lexical,dense,hybrid] [--models <dir> | --tiny] [--limit N] [--json-out file]
-//     [--gate 0.66]
+//     [--gate 0.66] [--backend vectra|lancedb]
 //
 // --gate makes the run a regression check: exit code 1 when lexical nDCG@10 is below it.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -28,7 +28,7 @@ const MODES: SearchMode[] = ['lexical', 'dense', 'hybrid'];
 const DEPTH = 100;
 
 const usage = `usage: npm run bench:quality -- [--dataset DIR] [--split test|train] [--modes lexical,dense,hybrid]
-       [--models DIR | --tiny] [--limit N] [--json-out FILE] [--gate NDCG]`;
+       [--models DIR | --tiny] [--limit N] [--json-out FILE] [--gate NDCG] [--backend vectra|lancedb]`;
 
 interface Options {
   dataset: string;
@@ -39,6 +39,7 @@ interface Options {
   limit?: number;
   jsonOut?: string;
   gate?: number;
+  backend: 'vectra' | 'lancedb';
 }
 
 function fail(message: string): never {
@@ -60,6 +61,7 @@ function readOptions(argv: string[]): Options {
         limit: { type: 'string' },
         'json-out': { type: 'string' },
         gate: { type: 'string' },
+        backend: { type: 'string', default: 'vectra' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -70,6 +72,8 @@ function readOptions(argv: string[]): Options {
     console.log(usage);
     process.exit(0);
   }
+  const backend = values.backend;
+  if (backend !== 'vectra' && backend !== 'lancedb') fail(`--backend must be vectra or lancedb, got "${backend}"`);
   const split = values.split;
   if (split !== 'test' && split !== 'train' && split !== 'dev') fail(`--split must be test, train or dev, got "${split}"`);
   const modes = values.modes.split(',').map((mode) => mode.trim()).filter(Boolean);
@@ -91,6 +95,7 @@ function readOptions(argv: string[]): Options {
     limit: number('limit', values.limit, (n) => Number.isInteger(n) && n > 0),
     jsonOut: values['json-out'],
     gate: number('gate', values.gate, (n) => n > 0 && n <= 1),
+    backend,
   };
 }
 
@@ -180,6 +185,7 @@ async function main(): Promise<void> {
       seedCorpus: '',
       logLevel: 'silent',
       ...(options.tiny && { embedModel: TINY_MODEL }),
+      indexBackend: options.backend,
     });
     const engine = await openEngine(config);
     const health = engine.health();
