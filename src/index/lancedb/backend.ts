@@ -265,7 +265,12 @@ async function storedHashes(table: Table): Promise<Map<string, string>> {
   const ids = arrowTable.getChild('id')!;
   const hashes = arrowTable.getChild('hash')!;
   const map = new Map<string, string>();
-  for (let i = 0; i < arrowTable.numRows; i++) map.set(String(ids.get(i)), String(hashes.get(i)));
+  // A million rows take a second or more: in slices, so a server ingesting keeps answering.
+  const pause = timeSlicer();
+  for (let i = 0; i < arrowTable.numRows; i++) {
+    map.set(String(ids.get(i)), String(hashes.get(i)));
+    if (i % 1024 === 0) await pause();
+  }
   return map;
 }
 
@@ -274,7 +279,11 @@ async function paperIdsWithChunks(table: Table | null): Promise<Set<string>> {
   const arrowTable = await table.query().select(['paper_id']).toArrow();
   const column = arrowTable.getChild('paper_id')!;
   const ids = new Set<string>();
-  for (let i = 0; i < arrowTable.numRows; i++) ids.add(String(column.get(i)));
+  const pause = timeSlicer();
+  for (let i = 0; i < arrowTable.numRows; i++) {
+    ids.add(String(column.get(i)));
+    if (i % 1024 === 0) await pause();
+  }
   return ids;
 }
 
