@@ -88,7 +88,7 @@ describe('loadConfig', () => {
 
   it('names an environment variable for every setting', () => {
     const config = loadConfig({}, {}, cwd);
-    expect(Object.keys(envNames).sort()).toEqual([...Object.keys(config), 'token'].sort());
+    expect(Object.keys(envNames).sort()).toEqual([...Object.keys(config), 'token', 'indexBackend'].sort());
   });
 
   it('lets CLI flags win over the environment', () => {

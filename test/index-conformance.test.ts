@@ -17,6 +17,8 @@ import { cliEnv, runCli } from './support/processes.js';
 import { makeTinyModelsDir } from './support/tiny-model.js';
 
 const BACKENDS = ['vectra', 'lancedb'] as const;
+/** Budget for tests that spawn `papertalk` processes: minutes on a loaded 2-core machine. */
+const PROCESS_TEST_MS = 240_000;
 
 /** Every paper of an engine, page by page. */
 async function allPapers(engine: Engine): Promise<Paper[]> {
@@ -118,10 +120,10 @@ describe.each(BACKENDS)('the %s backend', (backend) => {
           const { results } = await server.search('wombatburrow', { k: 3 });
           expect(results.map((hit) => hit.title)).toEqual(['Wombat burrow geometry']);
         },
-        { timeout: 15_000, interval: 200 },
+        { timeout: 60_000, interval: 200 },
       );
       expect(server.health().papers).toBe(sampleCorpus.uniquePapers + 1);
-    });
+    }, PROCESS_TEST_MS);
 
     it('two writers: an engine writing after another process keeps both papers; concurrent CLI ingests never corrupt or double', async () => {
       const server = track(await makeTestEngine({ backend }));
@@ -146,7 +148,7 @@ describe.each(BACKENDS)('the %s backend', (backend) => {
       expect(new Set(ids).size).toBe(ids.length);
       const expected = sampleCorpus.uniquePapers + 2 + codes.filter((code) => code === 0).length * 300;
       expect(fresh.health().papers).toBe(expected);
-    });
+    }, PROCESS_TEST_MS);
   });
 
   describe('faults', () => {
@@ -161,7 +163,7 @@ describe.each(BACKENDS)('the %s backend', (backend) => {
       });
       const child = runCli(['ingest', file], env);
       // Kill at the first sign of writing: a generation folder (vectra) or a commit (lancedb).
-      await vi.waitFor(async () => expect((await readdir(config.indexDir).catch(() => [])).length).toBeGreaterThan(0), { timeout: 30_000, interval: 20 });
+      await vi.waitFor(async () => expect((await readdir(config.indexDir).catch(() => [])).length).toBeGreaterThan(0), { timeout: 120_000, interval: 20 });
       const watcher = watch(config.indexDir, (_event, name) => {
         if (name === 'manifest.json' || name?.startsWith('g-')) child.child.kill('SIGKILL');
       });
@@ -186,7 +188,7 @@ describe.each(BACKENDS)('the %s backend', (backend) => {
       // Only the chunks of papers the killed ingest had not committed were embedded again.
       expect(counts.embedded).toBe(final.health().chunks - stopped.chunks);
       if (backend === 'lancedb') expect(stopped.papers).toBeGreaterThan(0);
-    }, 120_000);
+    }, PROCESS_TEST_MS);
 
     it('a damaged index is one clear error naming the rebuild, and `ingest --rebuild <sources>` repairs it', async () => {
       const engine = await makeTestEngine({ backend });
@@ -204,7 +206,7 @@ describe.each(BACKENDS)('the %s backend', (backend) => {
       expect(await cli.exited, cli.output()).toBe(0);
       const repaired = track(await openEngine(engine.config));
       expect(repaired.health()).toMatchObject({ backend, papers: sampleCorpus.uniquePapers });
-    });
+    }, PROCESS_TEST_MS);
 
     it('a garbage manifest is an index_corrupt error, not an empty index', async () => {
       const engine = await makeTestEngine({ backend });
@@ -245,6 +247,6 @@ describe.each(BACKENDS)('the %s backend', (backend) => {
       const leftovers = (await readdir(dir)).filter((name) => (backend === 'vectra' ? name.startsWith('g-') : name.startsWith('lance-')));
       expect(leftovers).toEqual([]);
       await rm(dir, { recursive: true, force: true });
-    });
+    }, PROCESS_TEST_MS);
   });
 });
