@@ -290,7 +290,10 @@ async function stallFigures(backend: BackendName): Promise<{ backend: BackendNam
   if (base.code !== 0) throw new Error(`stall base ingest failed: ${base.output.slice(0, 300)}`);
   const server = await startServer(indexDir, backend);
   try {
-    const idle = percentiles((await Promise.all(queries.slice(0, 50).map(async (q) => (await search(server.url, q)).ms)))).p50;
+    // One search at a time, as during the ingest below (concurrent ones would measure queueing).
+    const idleTimes: number[] = [];
+    for (const query of queries.slice(0, 50)) idleTimes.push((await search(server.url, query)).ms);
+    const idle = percentiles(idleTimes).p50;
     const papers = Array.from({ length: 5000 }, (_, i) => syntheticPaper(i, 'posted'));
     const times: number[] = [];
     let done = false;
