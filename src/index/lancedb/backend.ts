@@ -255,6 +255,23 @@ async function openAt(dir: string, manifest: LanceManifest | null): Promise<Lanc
   }
 }
 
+/**
+ * Opens the version committed now. A writer that commits again meanwhile may remove files of
+ * the version just read from the manifest: then the newer manifest is opened instead.
+ */
+async function openCommitted(dir: string, embedder?: Embedder): Promise<LanceReader> {
+  for (let attempt = 0; ; attempt++) {
+    const manifest = await readManifest(dir);
+    if (embedder) checkEmbeddingModel(manifest, embedder);
+    try {
+      return await openAt(dir, manifest);
+    } catch (error) {
+      const now = await readManifest(dir).catch(() => null);
+      if (attempt >= 3 || now?.generation === manifest?.generation) throw error;
+    }
+  }
+}
+
 function newName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
@@ -544,13 +561,9 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
   return {
     name: 'lancedb',
     empty: (dir) => new LanceReader(dir, null, null, null, TermStats.empty()),
-    async open(dir, embedder) {
-      const manifest = await readManifest(dir);
-      checkEmbeddingModel(manifest, embedder);
-      return openAt(dir, manifest);
-    },
+    open: (dir, embedder) => openCommitted(dir, embedder),
     // Papers are read straight from their table, which a rebuild needs whatever else is damaged.
-    openPapers: async (dir) => openAt(dir, await readManifest(dir)),
+    openPapers: (dir) => openCommitted(dir),
     committedGeneration: async (dir) => (await readManifest(dir))?.generation ?? null,
     async apply(base, papers, applyOptions) {
       const dir = base.dir;
