@@ -132,7 +132,7 @@ async function answerOnce(
     {
       signal,
       onEvent: (event) => {
-        if (stream && event.type === 'token') io.out(event.data.text);
+        if (stream && event.type === 'token') io.out(unescapeMarkdown(event.data.text));
       },
     },
   );
@@ -140,11 +140,19 @@ async function answerOnce(
   return result;
 }
 
+/**
+ * Answers are markdown, with quoted abstract text escaped so a page renders it literally
+ * ("\\*\\*" for "**"); a terminal shows the characters themselves.
+ */
+export function unescapeMarkdown(text: string): string {
+  return text.replace(/\\([\\`*_{}[\]<>~|#])/g, '$1');
+}
+
 /** What follows the streamed answer: fixes to it, the cited papers, and any notice. */
 export function formatAfterword(result: ChatResult): string {
   const lines: string[] = [''];
   if (result.dropped_citations > 0) {
-    lines.push(`(removed ${result.dropped_citations} citation(s) of papers that were not retrieved; corrected answer:)`, result.answer, '');
+    lines.push(`(removed ${result.dropped_citations} citation(s) of papers that were not retrieved; corrected answer:)`, unescapeMarkdown(result.answer), '');
   }
   const cited = result.citations.length > 0 ? result.citations : [];
   if (cited.length > 0) {
