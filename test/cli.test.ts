@@ -93,7 +93,7 @@ describe('on an index of the sample corpus', () => {
     const result = await run(['search', 'sparse pre-training', '--json', '-k', '3'], cliEnv(indexDir));
     expect(result.code).toBe(0);
     const response = JSON.parse(result.out);
-    expect(response).toEqual({ results: expect.any(Array), mode: 'lexical', took_ms: expect.any(Number) });
+    expect(response).toEqual({ results: expect.any(Array), evidence: expect.any(Object), mode: 'lexical', took_ms: expect.any(Number) });
     expect(response.results).toHaveLength(3);
     expect(response.results[0]).toMatchObject({ id: expect.any(String), title: expect.any(String), snippet: expect.any(String), retrievers: ['lexical'] });
   });
