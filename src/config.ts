@@ -35,6 +35,15 @@ const ollamaHost = z.string().min(1).transform((value, ctx) => {
   }
 });
 
+/** An http(s) base URL without a trailing slash, e.g. https://huggingface.co. */
+const httpEndpoint = z.string().min(1).transform((value, ctx) => {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    ctx.addIssue({ code: 'custom', message: `must be an http(s) URL, e.g. https://example.org` });
+    return z.NEVER;
+  }
+  return value.replace(/\/+$/, '');
+});
+
 export const configSchema = z.object({
   port: port.default(3000),
   host: z.string().min(1).default('127.0.0.1'),
@@ -62,6 +71,11 @@ export const configSchema = z.object({
   /** Requests per minute per client on the expensive routes (chat, ingest). */
   rateLimitPerMinute: positiveInt.default(60),
   logLevel: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  hfEndpoint: httpEndpoint.default('https://huggingface.co').describe('Hugging Face server for `import hf-daily` (its /api/daily_papers)'),
+  arxivEndpoint: httpEndpoint.default('https://export.arxiv.org').describe('arXiv API server for `import arxiv` (its /api/query)'),
+  arxivDelayMs: wholeNumber('of 0 or more').min(0, 'must be 0 or more').default(3000).describe('pause between arXiv API requests; arXiv asks for at least 3 s'),
+  importTimeoutMs: positiveInt.default(30_000).describe('give up on one import request after this long'),
+  importRetries: wholeNumber('of 0 or more').min(0, 'must be 0 or more').default(3).describe('retries of an import request answered 429/5xx (waiting as Retry-After says, at most 60 s)'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -86,6 +100,11 @@ export const envNames: Record<keyof Config, string> = {
   maxBodyBytes: 'PAPERTALK_MAX_BODY_BYTES',
   rateLimitPerMinute: 'PAPERTALK_RATE_LIMIT_PER_MINUTE',
   logLevel: 'PAPERTALK_LOG_LEVEL',
+  hfEndpoint: 'PAPERTALK_HF_ENDPOINT',
+  arxivEndpoint: 'PAPERTALK_ARXIV_ENDPOINT',
+  arxivDelayMs: 'PAPERTALK_ARXIV_DELAY_MS',
+  importTimeoutMs: 'PAPERTALK_IMPORT_TIMEOUT_MS',
+  importRetries: 'PAPERTALK_IMPORT_RETRIES',
 };
 
 /**

@@ -3,11 +3,18 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
-import { describeError, isPapertalkError } from './errors.js';
+import { PapertalkError, describeError, isPapertalkError } from './errors.js';
 import { loadEmbedder, type Embedder, type EmbedderStatus } from './index/embedder.js';
 import { applyPapers, checkEmbeddingModel, emptySnapshot, openIndex, openIndexPapers, type IndexSnapshot } from './index/store.js';
+import { IMPORT_STATE_FILE, readState, writeState } from './index/state.js';
+import { mergePaper } from './import/merge.js';
+import { planImport, runImport, type ImportProgress, type ImportReport, type ImportRequestInput } from './import/run.js';
 import { readSource } from './ingest/read.js';
 import { toPapers } from './ingest/to-papers.js';
+import { addSaved, readSaved, recordLook, removeSaved, type SavedSearch } from './retrieve/saved.js';
+import { similarPapers } from './retrieve/similar.js';
+import { newForSaved, type NewResponse } from './retrieve/whats-new.js';
+import { z } from 'zod';
 import { silentLogger, type Logger } from './log.js';
 import { search as runSearch, type SearchOptions } from './retrieve/search.js';
 import type { IngestCounts, Paper, PaperInput, SearchMode, SearchResponse } from './types.js';
@@ -28,6 +35,30 @@ export interface IngestOptions {
   onProgress?(done: number, total: number): void;
 }
 
+export interface ImportOptions {
+  onProgress?(event: ImportProgress): void;
+  signal?: AbortSignal;
+}
+
+export interface NewOptions {
+  /** Papers added after this time; default the last look (or a week ago before the first look). */
+  since?: Date;
+  k?: number;
+  /** Do not record this look as the last one (only matters without `since`). */
+  peek?: boolean;
+}
+
+export interface WhatsNew extends NewResponse {
+  /** Where `since` came from. */
+  since_from: 'given' | 'last_look' | 'default';
+  searches: SavedSearch[];
+}
+
+/** Before the first look, `new` covers this much time back. */
+export const FIRST_LOOK_WINDOW_MS = 7 * 86_400_000;
+
+const importStateSchema = z.record(z.string(), z.object({ next: z.number().int().nonnegative(), updated_at: z.string() }));
+
 export interface Engine {
   readonly config: Config;
   readonly embedder: Embedder | undefined;
@@ -40,6 +71,25 @@ export interface Engine {
   ingest(papers: PaperInput[], options?: IngestOptions): Promise<IngestCounts>;
   /** Reads a file or folder of listings (HF text, JSONL, BEIR) and ingests it. */
   ingestPath(source: string, options?: IngestOptions): Promise<IngestCounts & { files: number; skipped: number }>;
+  /**
+   * Fetches papers from Hugging Face daily papers or the arXiv API and ingests each day or page
+   * as it arrives; an interrupted import resumes when run again with the same request.
+   * The only code path that reaches the network. One import at a time (import_busy otherwise).
+   *
+   * @example
+   * const report = await engine.importPapers({ source: 'hf-daily', from: '2026-11-24', to: '2026-11-28' });
+   * console.log(report.added, report.added_papers.map((p) => p.title));
+   */
+  importPapers(request: ImportRequestInput, options?: ImportOptions): Promise<ImportReport>;
+  /** Papers like `id` (never itself), best first; not_found for an unknown id. */
+  similar(id: string, k: number): Promise<SearchResponse>;
+  savedSearches(): Promise<{ searches: SavedSearch[]; last_look_at?: string }>;
+  /** Saves a search to follow; the same query twice keeps one. */
+  follow(query: string): Promise<{ search: SavedSearch; created: boolean }>;
+  /** Removes a saved search by id or query; not_found when there is none. */
+  unfollow(idOrQuery: string): Promise<SavedSearch>;
+  /** Papers added since a time that match any saved search, best first. */
+  whatsNew(options?: NewOptions): Promise<WhatsNew>;
   health(): HealthReport;
   /** The live index generation (read-only). */
   snapshot(): IndexSnapshot;
@@ -127,6 +177,37 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
       return counts;
     });
 
+  /** Hands one imported page to the index, keeping what other sources knew of the same papers. */
+  const storeImported = (inputs: PaperInput[]) =>
+    serialized(async () => {
+      if (inputs.length === 0) return { added: [], updated: 0, unchanged: 0, total: current.papers.size };
+      const papers = toPapers(inputs).map((paper) => mergePaper(current.papers.get(paper.id), paper));
+      const added = papers.filter((paper) => !current.papers.has(paper.id)).map(({ id, title }) => ({ id, title }));
+      const { snapshot, counts } = await applyPapers(current, papers, { embedder });
+      swap(snapshot);
+      return { added, updated: counts.updated, unchanged: counts.unchanged, total: counts.total };
+    });
+
+  const importState = () => readState(config.indexDir, IMPORT_STATE_FILE, importStateSchema, {});
+  const checkpoint = {
+    load: async (key: string) => (await importState())[key]?.next,
+    async save(key: string, next: number | undefined) {
+      const state = await importState();
+      if (next === undefined && !(key in state)) return;
+      if (next === undefined) delete state[key];
+      else state[key] = { next, updated_at: new Date().toISOString() };
+      await writeState(config.indexDir, IMPORT_STATE_FILE, state);
+    },
+  };
+  let importing = false;
+  // Saved-search files are read, changed and written whole: one change at a time in this process.
+  let savedChain: Promise<unknown> = Promise.resolve();
+  const savedSerial = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = savedChain.then(task, task);
+    savedChain = run.catch(() => undefined);
+    return run;
+  };
+
   const engine: Engine = {
     config,
     get embedder() {
@@ -160,6 +241,37 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
       const skipped = read.files.reduce((sum, file) => sum + file.skipped.length, 0);
       return { ...counts, files: read.files.length, skipped };
     },
+    async importPapers(request, opts = {}) {
+      const plan = planImport(request);
+      if (importing) throw new PapertalkError('import_busy', 'an import is already running in this papertalk; wait for it to finish');
+      importing = true;
+      try {
+        return await runImport(plan, { settings: config, store: storeImported, checkpoint, onProgress: opts.onProgress, signal: opts.signal });
+      } finally {
+        importing = false;
+      }
+    },
+    async similar(id, k) {
+      reloadIfChanged();
+      return similarPapers(current, embedder, id, k);
+    },
+    async savedSearches() {
+      const { searches, last_look_at } = await readSaved(config.indexDir);
+      return { searches, ...(last_look_at && { last_look_at }) };
+    },
+    follow: (query) => savedSerial(() => addSaved(config.indexDir, query)),
+    unfollow: (idOrQuery) => savedSerial(() => removeSaved(config.indexDir, idOrQuery)),
+    whatsNew: (opts = {}) =>
+      savedSerial(async () => {
+        reloadIfChanged();
+        const saved = await readSaved(config.indexDir);
+        const until = new Date();
+        const since = opts.since ?? (saved.last_look_at ? new Date(saved.last_look_at) : new Date(until.getTime() - FIRST_LOOK_WINDOW_MS));
+        const since_from = opts.since ? 'given' : saved.last_look_at ? 'last_look' : 'default';
+        const found = newForSaved(current, saved.searches, since, opts.k ?? 50, until);
+        if (!opts.since && !opts.peek) await recordLook(config.indexDir, found.until);
+        return { ...found, since_from, searches: saved.searches };
+      }),
     health() {
       const denseReady = Boolean(embedder && current.vectors && current.vectors.stats().items > 0);
       return {

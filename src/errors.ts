@@ -14,7 +14,10 @@ export type ErrorCode =
   | 'llm_model_missing'
   | 'llm_timeout'
   | 'llm_failed'
-  | 'unauthorized';
+  | 'unauthorized'
+  | 'import_unreachable'
+  | 'import_failed'
+  | 'import_busy';
 
 const statusOf: Record<ErrorCode, number> = {
   config_invalid: 500,
@@ -30,6 +33,9 @@ const statusOf: Record<ErrorCode, number> = {
   llm_timeout: 504,
   llm_failed: 502,
   unauthorized: 401,
+  import_unreachable: 502,
+  import_failed: 502,
+  import_busy: 409,
 };
 
 export class PapertalkError extends Error {

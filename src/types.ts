@@ -8,6 +8,12 @@ export interface PaperInput {
   date?: string;
   url?: string;
   authors?: string[];
+  /** Hugging Face daily-papers upvotes, when the paper came from there. */
+  upvotes?: number;
+  /** arXiv categories (primary first), e.g. ["cs.CL", "cs.LG"]. */
+  categories?: string[];
+  /** The arXiv abstract page, beside `url` (which may be the Hugging Face page). */
+  arxiv_url?: string;
 }
 
 /** A paper as the index stores it. `id` is stable across re-ingests. */
@@ -18,6 +24,11 @@ export interface Paper {
   date?: string;
   url?: string;
   authors?: string[];
+  upvotes?: number;
+  categories?: string[];
+  arxiv_url?: string;
+  /** When this index first saw the paper (ISO 8601); absent for papers of older indexes. */
+  added_at?: string;
 }
 
 export type SearchMode = 'lexical' | 'dense' | 'hybrid';

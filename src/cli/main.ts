@@ -11,6 +11,7 @@ import { createLogger } from '../log.js';
 import { createServerApp } from '../server/index.js';
 import { checkExposure, closeOnSignals, listen } from '../server/serve.js';
 import { runAsk, runChat } from './chat.js';
+import { registerKeepUpCommands } from './keep-up.js';
 import { formatSearch, printJson, processIo, type Io } from './output.js';
 import { ingestProgress } from './progress.js';
 
@@ -192,6 +193,14 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
         );
       });
     });
+
+  registerKeepUpCommands(program, {
+    io,
+    config: (extra) => configFrom(program.opts(), extra),
+    withEngine,
+    intOption,
+    quiet: () => Boolean(program.opts().quiet),
+  });
 
   return program;
 }

@@ -70,7 +70,10 @@ function sha1(text: string): string {
 }
 
 export function paperHash(paper: Paper): string {
-  return sha1(JSON.stringify([paper.title, paper.abstract, paper.date ?? null, paper.url ?? null, paper.authors ?? null]));
+  const base = [paper.title, paper.abstract, paper.date ?? null, paper.url ?? null, paper.authors ?? null];
+  // Fields added later join the hash only when present, so papers of older indexes keep theirs.
+  const extra = paper.upvotes !== undefined || paper.categories || paper.arxiv_url ? [paper.upvotes ?? null, paper.categories ?? null, paper.arxiv_url ?? null] : [];
+  return sha1(JSON.stringify([...base, ...extra]));
 }
 
 function corrupt(file: string, error: unknown): PapertalkError {
@@ -238,9 +241,14 @@ async function applyLocked(
   const removedChunkIds: string[] = [];
   const changedPapers: StoredPaper[] = [];
 
-  for (const input of incoming) {
-    const paper: StoredPaper = { ...input, hash: paperHash(input) };
-    const previous = papers.get(paper.id);
+  const now = new Date().toISOString();
+  for (const { added_at: _given, ...input } of incoming) {
+    const previous = papers.get(input.id);
+    // "Added at" is the index's own record (what `new` lists): kept through updates and rebuilds.
+    // Papers of indexes older than this field stay without one (unknown, never "new").
+    const known = previous ?? base.papers.get(input.id);
+    const addedAt = known ? known.added_at : now;
+    const paper: StoredPaper = { ...input, hash: paperHash(input), ...(addedAt && { added_at: addedAt }) };
     if (previous?.hash === paper.hash) {
       counts.unchanged++;
       continue;

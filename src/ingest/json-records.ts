@@ -77,7 +77,8 @@ const FIELD_NAMES = {
   abstract: ['abstract', 'summary'],
   id: ['id', 'paper_id', 'arxiv_id', 'doi'],
   url: ['url', 'link', 'pdf_url'],
-  date: ['date', 'published', 'publishedAt', 'published_at'],
+  // `update_date`: the arXiv metadata snapshot (Kaggle's arxiv-metadata-oai-snapshot.json).
+  date: ['date', 'published', 'publishedAt', 'published_at', 'update_date'],
   authors: ['authors', 'author'],
 } as const;
 
@@ -121,7 +122,26 @@ export function recordToInput(value: unknown): RecordCheck {
   if (date) input.date = date;
   if (url) input.url = url;
   if (authors.length > 0) input.authors = authors;
+  const categories = categoryList(record.categories);
+  if (categories.length > 0) input.categories = categories;
+  // A record with arXiv categories and an arXiv-shaped id (the snapshot's) links its abstract page.
+  if (categories.length > 0 && input.id && isArxivId(String(rawId))) input.arxiv_url = `https://arxiv.org/abs/${String(rawId)}`;
+  if (typeof record.upvotes === 'number' && Number.isInteger(record.upvotes) && record.upvotes >= 0) input.upvotes = record.upvotes;
   return { ok: true, input, beir };
+}
+
+/** New-style (2401.12345, optional vN) and old-style (hep-th/9901001) arXiv identifiers. */
+export function isArxivId(id: string): boolean {
+  return /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})(v\d+)?$/.test(id);
+}
+
+/** Categories as an array, or as the snapshot's one space-separated string ("cs.CL cs.LG"). */
+function categoryList(value: unknown): string[] {
+  const names = Array.isArray(value) ? value : typeof value === 'string' && value.length <= MAX_SHORT_FIELD_LENGTH ? value.split(/\s+/) : [];
+  return names
+    .map((name) => shortText(name))
+    .filter((name): name is string => name !== undefined && /^[A-Za-z][\w.-]{0,40}$/.test(name))
+    .slice(0, 50);
 }
 
 function shortText(value: unknown): string | undefined {

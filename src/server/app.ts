@@ -9,6 +9,7 @@ import { webDistDir } from '../paths.js';
 import { bodyTooLarge, notFound, onError, validationError } from './http-errors.js';
 import { registerHealthRoutes, type LlmHealth } from './routes/health.js';
 import { registerIngestRoutes } from './routes/ingest.js';
+import { registerKeepUpRoutes } from './routes/keep-up.js';
 import { registerPaperRoutes } from './routes/papers.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { applySecurity } from './security.js';
@@ -46,6 +47,7 @@ export function createApp(engine: Engine, options: AppOptions = {}): OpenAPIHono
   registerSearchRoutes(app, engine);
   registerPaperRoutes(app, engine);
   registerIngestRoutes(app, engine);
+  registerKeepUpRoutes(app, engine);
   for (const register of options.routes ?? []) register(app);
 
   app.doc31('/api/openapi.json', {

@@ -22,6 +22,10 @@ export const PaperSchema = z
     date: z.string().optional(),
     url: z.string().optional(),
     authors: z.array(z.string()).optional(),
+    upvotes: z.number().int().optional().openapi({ description: 'Hugging Face daily-papers upvotes' }),
+    categories: z.array(z.string()).optional().openapi({ description: 'arXiv categories, primary first' }),
+    arxiv_url: z.string().optional().openapi({ description: 'The arXiv abstract page' }),
+    added_at: z.string().optional().openapi({ description: 'When this index first saw the paper (ISO 8601)' }),
   })
   .openapi('Paper');
 

@@ -12,13 +12,13 @@ import type { Config } from '../config.js';
 import { bodyTooLarge, errorJson } from './http-errors.js';
 
 /** Routes that change the index: they always need the token when one is configured. */
-export const WRITE_ROUTES: readonly string[] = ['/api/ingest'];
+export const WRITE_ROUTES: readonly string[] = ['/api/ingest', '/api/import', '/api/saved'];
 /** Routes that run an ingest or a language model: rate-limited per client. */
-export const EXPENSIVE_ROUTES: readonly string[] = ['/api/chat', '/api/ingest'];
+export const EXPENSIVE_ROUTES: readonly string[] = ['/api/chat', '/api/ingest', '/api/import'];
 /** Largest body of a question (search, chat): 50 messages of 4000 characters fit easily. */
 export const QUESTION_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Routes whose body is a question, not a corpus: they get the small body limit. */
-export const QUESTION_ROUTES: readonly string[] = ['/api/search', '/api/chat'];
+export const QUESTION_ROUTES: readonly string[] = ['/api/search', '/api/chat', '/api/import', '/api/saved'];
 /** Longest accepted request URL (path + query). No route needs more than a few hundred characters. */
 export const MAX_URL_CHARS = 4096;
 
