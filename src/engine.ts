@@ -246,7 +246,7 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
       if (importing) throw new PapertalkError('import_busy', 'an import is already running in this papertalk; wait for it to finish');
       importing = true;
       try {
-        return await runImport(plan, { settings: config, store: storeImported, checkpoint, onProgress: opts.onProgress, signal: opts.signal });
+        return await runImport(plan, { settings: config, papersInIndex: () => current.papers.size, store: storeImported, checkpoint, onProgress: opts.onProgress, signal: opts.signal });
       } finally {
         importing = false;
       }

@@ -63,6 +63,8 @@ export interface ImportProgress {
 
 export interface ImportContext {
   settings: Pick<Config, 'hfEndpoint' | 'arxivEndpoint' | 'arxivDelayMs' | 'importTimeoutMs' | 'importRetries'>;
+  /** Papers in the index now. */
+  papersInIndex(): number;
   /** Adds one batch of papers to the index; resolves once it is on disk. */
   store(papers: PaperInput[]): Promise<StoredBatch>;
   /** Where the run got to (next day index, or next arXiv offset), or undefined when it finished. */
@@ -188,7 +190,7 @@ function unreadable(service: string, where: string, error: unknown): PapertalkEr
 /** Runs `plan` to the end (or to the first failure, leaving a checkpoint to resume from). */
 export async function runImport(plan: ImportPlan, context: ImportContext): Promise<ImportReport> {
   const started = performance.now();
-  const report = emptyReport(plan);
+  const report = { ...emptyReport(plan), total: context.papersInIndex() };
   const resumeAt = await context.checkpoint.load(plan.key);
   if (resumeAt !== undefined && resumeAt > 0) report.resumed_from = resumeAt;
   if (plan.source === 'hf-daily') await importHfDays(plan, context, report, resumeAt ?? 0);
