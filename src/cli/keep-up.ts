@@ -56,7 +56,8 @@ export function registerKeepUpCommands(program: Command, context: CommandContext
     if (!context.quiet()) io.err(`${message}\n`);
   };
   const runImport = async (request: Parameters<Engine['importPapers']>[0], json: boolean | undefined) => {
-    const config = context.config({ logLevel: context.quiet() ? 'error' : 'warn' });
+    // The import reports its own progress; the model's status is beside the point here.
+    const config = context.config({ logLevel: 'error' });
     await context.withEngine(config, {}, async (engine) => {
       const report = await engine.importPapers(request, {
         onProgress: (event) => progressLine(`import ${event.source}: ${event.message}${event.of ? ` [${event.done}/${event.of}]` : ''}`),
