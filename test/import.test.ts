@@ -211,7 +211,7 @@ describe('import arxiv', () => {
     const e = await emptyEngine({ PAPERTALK_IMPORT_RETRIES: '0' });
     const request = { source: 'arxiv' as const, categories: ['cs.CL'], from: '2026-11-28', to: '2026-11-28', pageSize: 2 };
     feeds.fail('/api/query', { status: 503, retryAfter: '1', times: 1, after: 1 });
-    expect((await rejectionOf(e.importPapers(request))).message).toBe('arXiv answered 503 Service Unavailable for /api/query; it asks to retry after 1 s, after 1 attempts; run the import again later (it resumes)');
+    expect((await rejectionOf(e.importPapers(request))).message).toBe('arXiv answered 503 Service Unavailable for /api/query; it asks to retry after 1 s, after 1 attempt; run the import again later (it resumes)');
     expect(e.health().papers).toBe(2);
 
     feeds.requests.length = 0;

@@ -143,7 +143,7 @@ describe('POST /api/import', () => {
     try {
       const { status, body } = await post(`${offline.url}/api/import`, { source: 'hf-daily', date: '2026-11-28' });
       expect(status).toBe(502);
-      expect(body.error).toEqual({ code: 'import_failed', message: 'Hugging Face answered 503 Service Unavailable for /api/daily_papers, after 1 attempts; run the import again later (it resumes)' });
+      expect(body.error).toEqual({ code: 'import_failed', message: 'Hugging Face answered 503 Service Unavailable for /api/daily_papers, after 1 attempt; run the import again later (it resumes)' });
     } finally {
       await offline.close();
     }

@@ -110,7 +110,7 @@ export async function fetchText(url: URL, options: FetchOptions): Promise<string
       throw new PapertalkError(
         'import_failed',
         `${options.service} answered ${response.status} ${response.statusText || ''}`.trim() + ` for ${url.pathname}${later}` +
-          (retryable ? `, after ${attempt + 1} attempts; run the import again later (it resumes)` : ''),
+          (retryable ? `, after ${attempt + 1} ${attempt === 0 ? 'attempt' : 'attempts'}; run the import again later (it resumes)` : ''),
       );
     }
     const wait = asked ?? Math.min(MAX_RETRY_WAIT_S, 2 ** (attempt + 1));

@@ -77,7 +77,7 @@ function accessToken(): string | null {
   }
 }
 
-async function request(path: string, init: RequestInit = {}): Promise<Response> {
+export async function request(path: string, init: RequestInit = {}): Promise<Response> {
   let response: Response;
   const token = accessToken();
   const headers = new Headers(init.headers);
@@ -92,7 +92,7 @@ async function request(path: string, init: RequestInit = {}): Promise<Response> 
   return response;
 }
 
-async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+export async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
   const response = await request(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -36,6 +36,15 @@ function metaLine(paper: { date?: string; authors?: string[] }): HTMLElement | n
   return parts.length ? h('p', { class: 'card-meta', text: parts.join(' · ') }) : null;
 }
 
+/** Asks the page for papers like this one: main.ts listens for the event and shows them. */
+export const SIMILAR_EVENT = 'papertalk:similar';
+
+export function similarButton(paper: { id: string; title: string }): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'secondary small similar', text: 'Similar', title: `Papers like “${paper.title}”` });
+  button.addEventListener('click', () => button.dispatchEvent(new CustomEvent(SIMILAR_EVENT, { bubbles: true, detail: { id: paper.id, title: paper.title } })));
+  return button;
+}
+
 function snippetElement(snippet: string, query: string): HTMLElement {
   const p = h('p', { class: 'snippet' });
   appendHighlighted(p, snippet, query);
@@ -87,7 +96,7 @@ export function sourceCard(source: Source, options: SourceCardOptions): HTMLLIEl
       ),
     );
   }
-  card.append(details);
+  card.append(details, h('div', { class: 'card-actions' }, similarButton(source)));
   return card;
 }
 
@@ -104,5 +113,6 @@ export function searchCard(hit: SearchHit, rank: number, query: string): HTMLLIE
       class: 'card-score',
       text: `score ${hit.score.toFixed(3)} · matched by ${hit.retrievers.join(' + ') || 'n/a'} · covers ${Math.round(hit.coverage * 100)}% of the query`,
     }),
+    h('div', { class: 'card-actions' }, similarButton(hit)),
   );
 }

@@ -1,6 +1,7 @@
 // The chat page: wires the composer, the conversation and search views, and the status badges.
 import { ApiError, getHealth, isAbort, search, streamChat, type ChatMessage, type Health } from './api.js';
-import { searchCard } from './cards.js';
+import { SIMILAR_EVENT, searchCard } from './cards.js';
+import { createNewView, showSimilar } from './keep-up.js';
 import { copyText, h } from './dom.js';
 import { loadConversation, loadView, saveConversation, saveView, type AssistantTurn, type Turn, type View } from './store.js';
 import { renderAnswerBody, renderTurn, turnDomId } from './turns.js';
@@ -27,6 +28,7 @@ const ui = {
   searchSummary: byId<HTMLElement>('search-summary'),
   searchResults: byId<HTMLOListElement>('search-results'),
   announcer: byId<HTMLElement>('announcer'),
+  newView: byId<HTMLElement>('new-view'),
   viewInputs: [...document.querySelectorAll<HTMLInputElement>('input[name="view"]')],
 };
 
@@ -265,6 +267,28 @@ async function runSearch(query: string): Promise<void> {
   }
 }
 
+// ---------- similar papers and "New for you" ----------
+
+const newView = createNewView({
+  since: byId<HTMLSelectElement>('new-since'),
+  importButton: byId<HTMLButtonElement>('import-today'),
+  importStatus: byId<HTMLElement>('import-status'),
+  savedList: byId<HTMLUListElement>('saved-list'),
+  summary: byId<HTMLElement>('new-summary'),
+  results: byId<HTMLOListElement>('new-results'),
+  announce,
+});
+
+document.addEventListener(SIMILAR_EVENT, (event) => {
+  const paper = (event as CustomEvent<{ id: string; title: string }>).detail;
+  searchController?.abort();
+  const controller = new AbortController();
+  searchController = controller;
+  applyView('search');
+  window.scrollTo({ top: 0 });
+  void showSimilar(paper, ui.searchResults, ui.searchSummary, controller.signal).then((text) => text && announce(text));
+});
+
 // ---------- view toggle and composer ----------
 
 function applyView(next: View): void {
@@ -273,10 +297,14 @@ function applyView(next: View): void {
   for (const input of ui.viewInputs) input.checked = input.value === view;
   ui.chatView.hidden = view !== 'chat';
   ui.searchView.hidden = view !== 'search';
+  ui.newView.hidden = view !== 'new';
   document.body.dataset.view = view;
-  ui.prompt.placeholder =
-    view === 'chat' ? 'Ask about the papers… (Enter sends, Shift+Enter adds a line)' : 'Search paper titles and abstracts…';
-  ui.send.textContent = view === 'chat' ? 'Send' : 'Search';
+  ui.prompt.placeholder = {
+    chat: 'Ask about the papers… (Enter sends, Shift+Enter adds a line)',
+    search: 'Search paper titles and abstracts…',
+    new: 'Follow a topic, e.g. speculative decoding (Enter saves it)',
+  }[view];
+  ui.send.textContent = { chat: 'Send', search: 'Search', new: 'Follow' }[view];
 }
 
 function submit(): void {
@@ -287,6 +315,11 @@ function submit(): void {
   }
   if (view === 'search') {
     void runSearch(text);
+    return;
+  }
+  if (view === 'new') {
+    ui.prompt.value = '';
+    void newView.followTopic(text);
     return;
   }
   if (inFlight) return;
@@ -343,7 +376,13 @@ ui.stop.addEventListener('click', () => {
 });
 ui.newChat.addEventListener('click', newChat);
 ui.conversation.addEventListener('click', onConversationClick);
-for (const input of ui.viewInputs) input.addEventListener('change', () => input.checked && applyView(input.value as View));
+for (const input of ui.viewInputs) {
+  input.addEventListener('change', () => {
+    if (!input.checked) return;
+    applyView(input.value as View);
+    if (view === 'new') void newView.refresh();
+  });
+}
 window.addEventListener('storage', (event) => {
   // Another tab changed the conversation: follow it unless this tab is mid-answer.
   if (event.key && event.key.startsWith('papertalk.chat') && !inFlight) {
@@ -353,6 +392,7 @@ window.addEventListener('storage', (event) => {
 });
 
 applyView(view);
+if (view === 'new') void newView.refresh();
 renderConversation();
 void refreshHealth();
 // The embedding model may finish loading, or Ollama start, while the page is open.
