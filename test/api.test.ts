@@ -292,7 +292,19 @@ describe('limits and routing', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.openapi).toMatch(/^3\.1/);
     const paths = answer.body.paths as Record<string, Record<string, unknown>>;
-    expect(Object.keys(paths).sort()).toEqual(['/api/chat', '/api/health', '/api/ingest', '/api/papers', '/api/papers/{id}', '/api/search']);
+    expect(Object.keys(paths).sort()).toEqual([
+      '/api/chat',
+      '/api/health',
+      '/api/import',
+      '/api/ingest',
+      '/api/new',
+      '/api/papers',
+      '/api/papers/{id}',
+      '/api/papers/{id}/similar',
+      '/api/saved',
+      '/api/search',
+    ]);
+    expect(Object.keys(paths['/api/saved']!).sort()).toEqual(['delete', 'get', 'post']);
     expect(Object.keys(paths['/api/search']!)).toEqual(['post']);
     expect(Object.keys(paths['/api/ingest']!)).toEqual(['post']);
     expect(Object.keys(paths['/api/papers/{id}']!)).toEqual(['get']);

@@ -59,6 +59,11 @@ describe('loadConfig', () => {
         PAPERTALK_MAX_BODY_BYTES: '1024',
         PAPERTALK_RATE_LIMIT_PER_MINUTE: '5',
         PAPERTALK_LOG_LEVEL: 'debug',
+        PAPERTALK_HF_ENDPOINT: 'http://127.0.0.1:8000/',
+        PAPERTALK_ARXIV_ENDPOINT: 'https://arxiv.example.org',
+        PAPERTALK_ARXIV_DELAY_MS: '0',
+        PAPERTALK_IMPORT_TIMEOUT_MS: '1000',
+        PAPERTALK_IMPORT_RETRIES: '0',
       },
       {},
       cwd,
@@ -83,6 +88,11 @@ describe('loadConfig', () => {
       maxBodyBytes: 1024,
       rateLimitPerMinute: 5,
       logLevel: 'debug',
+      hfEndpoint: 'http://127.0.0.1:8000',
+      arxivEndpoint: 'https://arxiv.example.org',
+      arxivDelayMs: 0,
+      importTimeoutMs: 1000,
+      importRetries: 0,
     });
   });
 
@@ -117,6 +127,10 @@ describe('loadConfig', () => {
     ['PAPERTALK_LLM_NUM_CTX', '-1'],
     ['PAPERTALK_LOG_LEVEL', 'loud'],
     ['OLLAMA_HOST', 'http://'],
+    ['PAPERTALK_HF_ENDPOINT', 'ftp://huggingface.co'],
+    ['PAPERTALK_ARXIV_ENDPOINT', 'export.arxiv.org'],
+    ['PAPERTALK_ARXIV_DELAY_MS', '-1'],
+    ['PAPERTALK_IMPORT_RETRIES', 'many'],
   ])('rejects %s=%s with config_invalid naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.code).toBe('config_invalid');
