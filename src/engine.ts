@@ -12,7 +12,7 @@ import { planImport, runImport, type ImportProgress, type ImportReport, type Imp
 import { readSource } from './ingest/read.js';
 import { toPapers } from './ingest/to-papers.js';
 import { addSaved, readSaved, recordLook, removeSaved, type SavedSearch } from './retrieve/saved.js';
-import { similarPapers } from './retrieve/similar.js';
+import { similarPapers, type SimilarResponse } from './retrieve/similar.js';
 import { newForSaved, type NewResponse } from './retrieve/whats-new.js';
 import { z } from 'zod';
 import { silentLogger, type Logger } from './log.js';
@@ -82,7 +82,7 @@ export interface Engine {
    */
   importPapers(request: ImportRequestInput, options?: ImportOptions): Promise<ImportReport>;
   /** Papers like `id` (never itself), best first; not_found for an unknown id. */
-  similar(id: string, k: number): Promise<SearchResponse>;
+  similar(id: string, k: number): Promise<SimilarResponse>;
   savedSearches(): Promise<{ searches: SavedSearch[]; last_look_at?: string }>;
   /** Saves a search to follow; the same query twice keeps one. */
   follow(query: string): Promise<{ search: SavedSearch; created: boolean }>;

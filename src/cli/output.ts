@@ -17,7 +17,7 @@ export function printJson(io: Io, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function formatSearch(response: SearchResponse): string {
+export function formatSearch(response: Pick<SearchResponse, 'results' | 'mode' | 'took_ms'>): string {
   if (response.results.length === 0) return `No matching papers (${response.mode} search, ${response.took_ms} ms).\n`;
   const lines = response.results.map((hit, i) => {
     const found = hit.retrievers.join('+');

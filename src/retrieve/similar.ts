@@ -6,6 +6,9 @@ import type { Embedder } from '../index/embedder.js';
 import type { IndexSnapshot } from '../index/store.js';
 import { PapertalkError } from '../errors.js';
 import type { RetrieverName, SearchResponse } from '../types.js';
+
+/** A ranking like a search's, without the question-level evidence (there is no question). */
+export type SimilarResponse = Pick<SearchResponse, 'results' | 'mode' | 'took_ms'>;
 import { reciprocalRankFusion } from './fusion.js';
 import { paperHit, round } from './hit.js';
 import { effectiveMode } from './search.js';
@@ -21,20 +24,13 @@ export function distinctiveTerms(snapshot: IndexSnapshot, paper: { title: string
   const lexical = snapshot.lexical;
   const counts = new Map<string, number>();
   for (const term of lexical.termsOfPaper(paper)) counts.set(term, (counts.get(term) ?? 0) + 1);
-  // A term only this paper has (document frequency 1) cannot find another paper.
-  const onlyHere = idfOfDf1(snapshot) - 1e-9;
+  // A term only this paper has cannot find another paper.
   const weighted = [...counts]
-    .filter(([term]) => lexical.idf(term) < onlyHere)
+    .filter(([term]) => lexical.docFrequency(term) >= 2)
     .map(([term, tf]) => [term, tf * lexical.idf(term)] as const)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, limit);
   return new Map(weighted);
-}
-
-/** BM25's idf of a term found in exactly one paper. */
-function idfOfDf1(snapshot: IndexSnapshot): number {
-  const n = snapshot.lexical.size;
-  return Math.log(1 + (n - 1 + 0.5) / 1.5);
 }
 
 async function denseNeighbours(snapshot: IndexSnapshot, embedder: Embedder, id: string, depth: number) {
@@ -62,7 +58,7 @@ async function denseNeighbours(snapshot: IndexSnapshot, embedder: Embedder, id: 
  * @example
  * const { results } = await similarPapers(snapshot, embedder, '2401.12345', 5);
  */
-export async function similarPapers(snapshot: IndexSnapshot, embedder: Embedder | undefined, id: string, k: number): Promise<SearchResponse> {
+export async function similarPapers(snapshot: IndexSnapshot, embedder: Embedder | undefined, id: string, k: number): Promise<SimilarResponse> {
   const started = performance.now();
   const paper = snapshot.papers.get(id);
   if (!paper) throw new PapertalkError('not_found', `no paper with id "${id.slice(0, 200)}"`, { field: 'id' });

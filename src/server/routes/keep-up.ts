@@ -6,7 +6,7 @@ import { DEFAULT_ARXIV_MAX, IMPORT_SOURCES, MAX_ARXIV_PAPERS } from '../../impor
 import { MAX_SAVED_QUERY_LENGTH } from '../../retrieve/saved.js';
 import { MAX_SIMILAR_K } from '../../retrieve/similar.js';
 import { MAX_NEW_K } from '../../retrieve/whats-new.js';
-import { ErrorSchema, errorResponses, PaperSchema, SearchResponseSchema } from '../schemas.js';
+import { ErrorSchema, errorResponses, PaperSchema, SearchHitSchema, SearchModeSchema } from '../schemas.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
@@ -64,6 +64,10 @@ const NewResponseSchema = z
   })
   .openapi('NewResponse');
 
+const SimilarResponseSchema = z
+  .object({ results: z.array(SearchHitSchema), mode: SearchModeSchema, took_ms: z.number() })
+  .openapi('SimilarResponse');
+
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 const notFound = json(ErrorSchema, 'Unknown id');
 
@@ -84,7 +88,7 @@ const similarRoute = createRoute({
     params: z.object({ id: z.string().min(1).max(300) }),
     query: z.object({ k: z.coerce.number().int().min(1).max(MAX_SIMILAR_K).default(10) }),
   },
-  responses: { 200: json(SearchResponseSchema, 'Similar papers, best first'), 404: notFound, ...errorResponses },
+  responses: { 200: json(SimilarResponseSchema, 'Similar papers, best first'), 404: notFound, ...errorResponses },
 });
 
 const listSaved = createRoute({
