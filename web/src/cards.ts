@@ -101,7 +101,7 @@ export function sourceCard(source: Source, options: SourceCardOptions): HTMLLIEl
 }
 
 /** One result of a plain paper search: snippet up front, full abstract on expand. */
-export function searchCard(hit: SearchHit, rank: number, query: string): HTMLLIElement {
+export function searchCard(hit: SearchHit, rank: number, query: string, coverageOf = 'the query'): HTMLLIElement {
   return h(
     'li',
     { class: 'card', 'data-paper-id': hit.id },
@@ -111,7 +111,7 @@ export function searchCard(hit: SearchHit, rank: number, query: string): HTMLLIE
     h('details', {}, h('summary', { text: 'Abstract' }), h('div', { class: 'abstract', text: hit.abstract })),
     h('p', {
       class: 'card-score',
-      text: `score ${hit.score.toFixed(3)} · matched by ${hit.retrievers.join(' + ') || 'n/a'} · covers ${Math.round(hit.coverage * 100)}% of the query`,
+      text: `score ${hit.score.toFixed(3)} · matched by ${hit.retrievers.join(' + ') || 'n/a'} · covers ${Math.round(hit.coverage * 100)}% of ${coverageOf}`,
     }),
     h('div', { class: 'card-actions' }, similarButton(hit)),
   );

@@ -22,7 +22,7 @@ function message(error: unknown): string {
 }
 
 function newCard(hit: NewHit, rank: number): HTMLLIElement {
-  const card = searchCard(hit, rank, hit.matched[0]?.query ?? '');
+  const card = searchCard(hit, rank, hit.matched[0]?.query ?? '', 'the topic');
   card.classList.add('new-card');
   const topics = h('p', { class: 'card-matched' }, 'New for ');
   hit.matched.forEach((match, i) => {
@@ -122,7 +122,7 @@ export async function showSimilar(paper: { id: string; title: string }, list: HT
   summary.textContent = `Finding papers similar to “${paper.title}”…`;
   try {
     const response = await getSimilar(paper.id, SIMILAR_K, signal);
-    list.replaceChildren(...response.results.map((hit, i) => searchCard(hit, i + 1, '')));
+    list.replaceChildren(...response.results.map((hit, i) => searchCard(hit, i + 1, '', 'its distinctive terms')));
     summary.textContent = response.results.length
       ? `${response.results.length} papers similar to “${paper.title}” · ${response.mode}`
       : `No papers similar to “${paper.title}”.`;
