@@ -12,11 +12,11 @@ import { registerIngestRoutes } from './routes/ingest.js';
 import { registerKeepUpRoutes } from './routes/keep-up.js';
 import { registerPaperRoutes } from './routes/papers.js';
 import { registerSearchRoutes } from './routes/search.js';
+import { openAiErrorShape } from './openai/errors.js';
 import { applySecurity } from './security.js';
 
-
 export interface AppOptions {
-  /** Extra route groups (the chat routes), registered after the core ones. */
+  /** Extra route groups (chat, the /v1 and /mcp sub-apps), registered after the core ones. */
   routes?: ((app: OpenAPIHono) => void)[];
   llmHealth?: () => Promise<LlmHealth>;
   /** Where the built page lives; default web/dist. */
@@ -33,6 +33,8 @@ export function createApp(engine: Engine, options: AppOptions = {}): OpenAPIHono
   app.onError(onError(log));
   app.notFound(notFound);
 
+  // OpenAI clients read another error shape; outermost, so refusals below are reshaped too.
+  app.use('/v1/*', openAiErrorShape());
   // Headers, URL cap, token, rate limit and question-body caps run before any body is read.
   applySecurity(app, config);
   app.use(

@@ -13,12 +13,14 @@ import { bodyTooLarge, errorJson } from './http-errors.js';
 
 /** Routes that change the index: they always need the token when one is configured. */
 export const WRITE_ROUTES: readonly string[] = ['/api/ingest', '/api/import', '/api/saved'];
+/** Faces for other tools (OpenAI-compatible, MCP): the token, when set, is their API key on every route. */
+export const KEYED_PREFIXES: readonly string[] = ['/v1/', '/mcp'];
 /** Routes that run an ingest or a language model: rate-limited per client. */
-export const EXPENSIVE_ROUTES: readonly string[] = ['/api/chat', '/api/ingest', '/api/import'];
+export const EXPENSIVE_ROUTES: readonly string[] = ['/api/chat', '/api/ingest', '/api/import', '/v1/chat/completions', '/mcp'];
 /** Largest body of a question (search, chat): 50 messages of 4000 characters fit easily. */
 export const QUESTION_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Routes whose body is a question, not a corpus: they get the small body limit. */
-export const QUESTION_ROUTES: readonly string[] = ['/api/search', '/api/chat', '/api/import', '/api/saved'];
+export const QUESTION_ROUTES: readonly string[] = ['/api/search', '/api/chat', '/api/import', '/api/saved', '/v1/chat/completions', '/mcp'];
 /** Longest accepted request URL (path + query). No route needs more than a few hundred characters. */
 export const MAX_URL_CHARS = 4096;
 
@@ -67,7 +69,8 @@ export function requireToken(config: Pick<Config, 'token' | 'authAll'>): Middlew
   const expected = config.token;
   return async (c, next) => {
     if (!expected) return next();
-    const guarded = config.authAll || WRITE_ROUTES.includes(c.req.path);
+    const path = c.req.path;
+    const guarded = config.authAll || WRITE_ROUTES.includes(path) || KEYED_PREFIXES.some((prefix) => path.startsWith(prefix));
     if (!guarded) return next();
     const given = bearerToken(c);
     if (given !== undefined && tokensEqual(given, expected)) return next();
@@ -139,7 +142,7 @@ export function limitQuestionBody(maxBytes = QUESTION_BODY_LIMIT_BYTES): Middlew
  */
 export function applySecurity(app: Hono<any, any, any>, config: Pick<Config, 'token' | 'authAll' | 'rateLimitPerMinute'>): void {
   app.use('*', secureHeadersFor());
-  app.use('/api/*', limitUrlLength(), requireToken(config));
+  for (const prefix of ['/api/*', '/v1/*', '/mcp']) app.use(prefix, limitUrlLength(), requireToken(config));
   // One limiter for all expensive routes, so a client's count is shared between them.
   const expensive = rateLimitExpensive(config);
   for (const route of EXPENSIVE_ROUTES) app.use(route, expensive);
