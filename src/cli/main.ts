@@ -9,6 +9,8 @@ import { loadPrompts } from '../answer/prompts.js';
 import { PapertalkError, describeError, isPapertalkError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createServerApp } from '../server/index.js';
+import { serveMcpStdio } from '../server/mcp/stdio.js';
+import { createMcpServer } from '../server/mcp/tools.js';
 import { checkExposure, closeOnSignals, listen } from '../server/serve.js';
 import { runAsk, runChat } from './chat.js';
 import { registerKeepUpCommands } from './keep-up.js';
@@ -174,6 +176,20 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
       await withEngine(config, {}, async (engine) => {
         state.exitCode = await runChat(createChatService(engine, loadPrompts()), flags, io);
       });
+    });
+
+  program
+    .command('mcp')
+    .description('serve the MCP tools search_papers, get_paper and ask_papers over stdio, for MCP clients (editors, assistants)')
+    .action(async () => {
+      // stdout carries the protocol: logs go to stderr, and only warnings unless asked.
+      const config = configFrom(program.opts(), { logLevel: program.opts().quiet ? 'error' : env.PAPERTALK_LOG_LEVEL || 'warn' });
+      const engine = await openEngine(config, { log: createLogger(config.logLevel), seed: true, deferModel: true });
+      try {
+        await serveMcpStdio(createMcpServer(engine, createChatService(engine, loadPrompts())));
+      } finally {
+        await engine.close();
+      }
     });
 
   program

@@ -13,6 +13,33 @@ import { bestSnippet, coverage } from './snippet.js';
 export interface SearchOptions {
   k: number;
   mode?: SearchMode;
+  /** Only papers dated on or after this day (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`, inclusive). */
+  from?: string;
+  /** Only papers dated on or before this day (same forms, inclusive: `2024` is up to 2024-12-31). */
+  to?: string;
+}
+
+/** A paper's date as `YYYY-MM-DD…`, whatever form the source gave it in; undefined when unreadable. */
+function isoDate(date: string | undefined): string | undefined {
+  if (!date) return undefined;
+  if (/^\d{4}(-\d{2}){0,2}/.test(date)) return date;
+  const time = Date.parse(date);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+/** The ids of papers inside the date range, or undefined when no range was asked for. */
+function papersInRange(snapshot: IndexSnapshot, { from, to }: SearchOptions): Set<string> | undefined {
+  if (!from && !to) return undefined;
+  const ids = new Set<string>();
+  for (const paper of snapshot.papers.values()) {
+    const date = isoDate(paper.date);
+    // An undated paper cannot be said to fall in the range.
+    if (!date) continue;
+    if (from && date.slice(0, from.length) < from) continue;
+    if (to && date.slice(0, to.length) > to) continue;
+    ids.add(paper.id);
+  }
+  return ids;
 }
 
 /** How deep each retriever looks before fusion: enough for RRF to see agreement past the top k. */
@@ -87,12 +114,16 @@ export async function search(
 ): Promise<SearchResponse> {
   const started = performance.now();
   const mode = effectiveMode(options.mode ?? 'hybrid', snapshot, embedder);
-  const depth = Math.max(options.k, FUSION_DEPTH);
+  const allowed = papersInRange(snapshot, options);
+  // With a date range, look at every paper: the range may leave only a few of the best ones.
+  const k = allowed ? snapshot.papers.size : options.k;
+  const depth = Math.max(k, FUSION_DEPTH);
+  const keep = (ranking: PaperRanking[]) => (allowed ? ranking.filter((hit) => allowed.has(hit.id)) : ranking);
   const understood = understandQuery(query);
 
   // Lexical search runs in every mode: its scores are evidence even when dense ranks alone.
-  const lexical = lexicalRanking(snapshot, understood, mode === 'lexical' ? Math.max(options.k, MIN_LEXICAL_DEPTH) : depth);
-  const dense = mode === 'lexical' ? [] : await denseRanking(snapshot, embedder!, query, mode === 'dense' ? options.k : depth);
+  const lexical = keep(lexicalRanking(snapshot, understood, mode === 'lexical' ? Math.max(k, MIN_LEXICAL_DEPTH) : depth));
+  const dense = mode === 'lexical' ? [] : keep(await denseRanking(snapshot, embedder!, query, mode === 'dense' ? k : depth));
 
   const found = new Map<string, Set<RetrieverName>>();
   if (mode !== 'dense') for (const hit of lexical) found.set(hit.id, new Set(['lexical']));
@@ -105,6 +136,7 @@ export async function search(
     query,
     mode === 'hybrid' ? reciprocalRankFusion([lexical, dense]) : mode === 'dense' ? dense : lexical,
     found,
+    allowed,
   );
   const terms = weightedTerms(understood, snapshot.lexical);
   const results: SearchHit[] = ranked.slice(0, options.k).map(({ id, score }) => {
@@ -165,9 +197,10 @@ function pinExactTitle(
   query: string,
   ranked: { id: string; score: number }[],
   found: Map<string, Set<RetrieverName>>,
+  allowed: Set<string> | undefined,
 ): { id: string; score: number }[] {
   const id = paperWithTitle(snapshot, query);
-  if (!id || ranked[0]?.id === id) return ranked;
+  if (!id || ranked[0]?.id === id || (allowed && !allowed.has(id))) return ranked;
   const score = ranked[0]?.score ?? 1;
   if (!found.has(id)) found.set(id, new Set(['lexical']));
   return [{ id, score }, ...ranked.filter((hit) => hit.id !== id)];

@@ -29,6 +29,9 @@ export const PaperSchema = z
   })
   .openapi('Paper');
 
+/** A day, month or year: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. */
+const DaySchema = z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/, 'must be YYYY, YYYY-MM or YYYY-MM-DD');
+
 export const SearchRequestSchema = z
   .object({
     query: z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters').openapi({
@@ -36,6 +39,8 @@ export const SearchRequestSchema = z
     }),
     k: z.number().int().min(1).max(100).default(10).openapi({ example: 5 }),
     mode: SearchModeSchema.optional().openapi({ description: 'Default hybrid; falls back to lexical when no embedding model is loaded.' }),
+    from: DaySchema.optional().openapi({ description: 'Only papers dated on or after this day (inclusive); undated papers are left out.', example: '2024-01' }),
+    to: DaySchema.optional().openapi({ description: 'Only papers dated on or before this day (inclusive: 2024 means up to 2024-12-31).', example: '2024-12-31' }),
   })
   .openapi('SearchRequest');
 
@@ -92,6 +97,9 @@ export const IngestResponseSchema = z
     took_ms: z.number(),
   })
   .openapi('IngestResponse');
+
+/** A paper's id, as GET /api/papers/{id} and the MCP tool get_paper take it. */
+export const PaperIdSchema = z.object({ id: z.string().min(1).max(300).openapi({ description: 'The id search results and citations give.' }) });
 
 export const PaperListSchema = z
   .object({ papers: z.array(PaperSchema), total: z.number().int(), offset: z.number().int(), limit: z.number().int() })

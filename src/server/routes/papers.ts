@@ -1,13 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Engine } from '../../engine.js';
 import { PapertalkError } from '../../errors.js';
-import { ErrorSchema, errorResponses, PaperListSchema, PaperSchema } from '../schemas.js';
+import { ErrorSchema, errorResponses, PaperIdSchema, PaperListSchema, PaperSchema } from '../schemas.js';
 
 const getPaper = createRoute({
   method: 'get',
   path: '/api/papers/{id}',
   summary: 'One paper by id',
-  request: { params: z.object({ id: z.string().min(1).max(300) }) },
+  request: { params: PaperIdSchema },
   responses: {
     200: { content: { 'application/json': { schema: PaperSchema } }, description: 'The paper' },
     404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No paper with that id' },

@@ -15,7 +15,7 @@ const route = createRoute({
 
 export function registerSearchRoutes(app: OpenAPIHono, engine: Engine) {
   app.openapi(route, async (c) => {
-    const { query, k, mode } = c.req.valid('json');
-    return c.json(await engine.search(query, { k, mode }), 200);
+    const { query, ...options } = c.req.valid('json');
+    return c.json(await engine.search(query, options), 200);
   });
 }
