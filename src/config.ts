@@ -50,7 +50,12 @@ export const configSchema = z.object({
   indexDir: z.string().min(1).default('index'),
   modelsDir: z.string().min(1).default('models'),
   allowRemoteModels: booleanish.default(true),
-  embedModel: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
+  embedProvider: z
+    .enum(['transformers', 'ollama'])
+    .default('transformers')
+    .describe('who computes embeddings: transformers.js in-process, or the Ollama server at OLLAMA_HOST'),
+  /** Unset: the provider's default (DEFAULT_EMBED_MODEL). */
+  embedModel: z.string().min(1).optional().describe('embedding model: a transformers.js ONNX export, or an Ollama model such as nomic-embed-text'),
   /** ONNX weights variant: auto picks whatever the models folder holds (fp32 first, then q8). */
   embedDtype: z.enum(['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4']).default('auto'),
   /** Set false to run lexical-only without even trying to load a model. */
@@ -78,7 +83,10 @@ export const configSchema = z.object({
   importRetries: wholeNumber('of 0 or more').min(0, 'must be 0 or more').default(3).describe('retries of an import request answered 429/5xx (waiting as Retry-After says, at most 60 s)'),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The embedding model used when PAPERTALK_EMBED_MODEL is not set, per provider. */
+export const DEFAULT_EMBED_MODEL = { transformers: 'Xenova/all-MiniLM-L6-v2', ollama: 'nomic-embed-text' } as const;
+
+export type Config = Omit<z.infer<typeof configSchema>, 'embedModel'> & { embedModel: string };
 
 /** Environment variable for each config key. Scripts rely on these names. */
 export const envNames: Record<keyof Config, string> = {
@@ -87,6 +95,7 @@ export const envNames: Record<keyof Config, string> = {
   indexDir: 'PAPERTALK_INDEX_DIR',
   modelsDir: 'PAPERTALK_MODELS_DIR',
   allowRemoteModels: 'PAPERTALK_ALLOW_REMOTE_MODELS',
+  embedProvider: 'PAPERTALK_EMBED_PROVIDER',
   embedModel: 'PAPERTALK_EMBED_MODEL',
   embedDtype: 'PAPERTALK_EMBED_DTYPE',
   dense: 'PAPERTALK_DENSE',
@@ -131,6 +140,7 @@ export function loadConfig(
   const config = parseConfig(raw);
   return {
     ...config,
+    embedModel: config.embedModel ?? DEFAULT_EMBED_MODEL[config.embedProvider],
     indexDir: path.resolve(cwd, config.indexDir),
     modelsDir: path.resolve(cwd, config.modelsDir),
     seedCorpus: config.seedCorpus === '' ? '' : path.resolve(cwd, config.seedCorpus),

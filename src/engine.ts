@@ -27,7 +27,7 @@ export interface HealthReport {
   index_dir: string;
   generation: string | null;
   search_modes: SearchMode[];
-  embedding: { loaded: boolean; model: string; dim?: number; reason?: string };
+  embedding: { loaded: boolean; provider: Config['embedProvider']; model: string; dim?: number; reason?: string };
 }
 
 export interface IngestOptions {
@@ -283,8 +283,8 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
         generation: current.manifest?.generation ?? null,
         search_modes: denseReady ? ['lexical', 'dense', 'hybrid'] : ['lexical'],
         embedding: status.loaded
-          ? { loaded: true, model: status.embedder.model, dim: status.embedder.dim }
-          : { loaded: false, model: status.model, reason: status.reason },
+          ? { loaded: true, provider: status.embedder.provider, model: status.embedder.model, dim: status.embedder.dim }
+          : { loaded: false, provider: config.embedProvider, model: status.model, reason: status.reason },
       };
     },
     snapshot: () => current,

@@ -46,6 +46,7 @@ describe('loadConfig', () => {
         PAPERTALK_INDEX_DIR: 'my-index',
         PAPERTALK_MODELS_DIR: '/opt/models',
         PAPERTALK_ALLOW_REMOTE_MODELS: 'false',
+        PAPERTALK_EMBED_PROVIDER: 'transformers',
         PAPERTALK_EMBED_MODEL: 'Xenova/bge-small-en-v1.5',
         PAPERTALK_EMBED_DTYPE: 'q8',
         PAPERTALK_DENSE: '0',
@@ -74,6 +75,7 @@ describe('loadConfig', () => {
       indexDir: path.join(cwd, 'my-index'),
       modelsDir: '/opt/models',
       allowRemoteModels: false,
+      embedProvider: 'transformers',
       embedModel: 'Xenova/bge-small-en-v1.5',
       embedDtype: 'q8',
       dense: false,
@@ -94,6 +96,13 @@ describe('loadConfig', () => {
       importTimeoutMs: 1000,
       importRetries: 0,
     });
+  });
+
+  it('defaults the embedding model per provider: MiniLM for transformers.js, nomic-embed-text for Ollama', () => {
+    expect(loadConfig({}, {}, cwd).embedModel).toBe('Xenova/all-MiniLM-L6-v2');
+    expect(loadConfig({ PAPERTALK_EMBED_PROVIDER: 'ollama' }, {}, cwd)).toMatchObject({ embedProvider: 'ollama', embedModel: 'nomic-embed-text' });
+    expect(loadConfig({ PAPERTALK_EMBED_PROVIDER: 'ollama', PAPERTALK_EMBED_MODEL: 'mxbai-embed-large' }, {}, cwd).embedModel).toBe('mxbai-embed-large');
+    expect(() => loadConfig({ PAPERTALK_EMBED_PROVIDER: 'openai' }, {}, cwd)).toThrow(/PAPERTALK_EMBED_PROVIDER="openai"/);
   });
 
   it('names an environment variable for every setting', () => {

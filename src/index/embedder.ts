@@ -3,11 +3,19 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FeatureExtractionPipeline, PreTrainedTokenizer } from '@huggingface/transformers';
-import type { Config } from '../config.js';
+import { configSchema, type Config } from '../config.js';
 import { describeError } from '../errors.js';
+import { modelConventions } from './model-conventions.js';
+import { loadOllamaEmbedder } from './ollama-embedder.js';
+
+export { modelConventions } from './model-conventions.js';
+
+export type EmbedProvider = Config['embedProvider'];
 
 export interface Embedder {
-  /** Model id, e.g. 'Xenova/all-MiniLM-L6-v2'. */
+  /** Who computes the vectors; the index records it beside the model. */
+  readonly provider: EmbedProvider;
+  /** Model id, e.g. 'Xenova/all-MiniLM-L6-v2' or 'nomic-embed-text'. */
   readonly model: string;
   readonly dim: number;
   /** Usable window in word pieces, excluding special tokens and any passage prefix. */
@@ -24,38 +32,14 @@ export type EmbedderStatus =
   | { loaded: true; embedder: Embedder }
   | { loaded: false; model: string; reason: string };
 
-type EmbedderConfig = Pick<Config, 'embedModel' | 'modelsDir' | 'allowRemoteModels' | 'embedDtype' | 'dense'>;
+type EmbedderConfig = Pick<Config, 'embedModel' | 'modelsDir' | 'allowRemoteModels' | 'embedDtype' | 'dense'> &
+  Partial<Pick<Config, 'embedProvider' | 'ollamaHost'>>;
 
 export const BATCH_SIZE = 16;
 /** A 2-core machine: more ONNX threads than cores only adds contention. */
 export const ONNX_THREADS = 2;
 /** How long to wait for the model hub to answer before calling it unreachable. */
 const REMOTE_RESPONSE_TIMEOUT_MS = 15_000;
-
-interface ModelConventions {
-  queryPrefix: string;
-  passagePrefix: string;
-  pooling: 'mean' | 'cls';
-  /** Sequence length the model was trained with, when shorter than its position embeddings. */
-  maxSeqLength?: number;
-}
-
-const DEFAULT_CONVENTIONS: ModelConventions = { queryPrefix: '', passagePrefix: '', pooling: 'mean' };
-
-/** What each model family expects, from its model card. First match wins. */
-const CONVENTIONS: { pattern: RegExp; conventions: Partial<ModelConventions> }[] = [
-  { pattern: /all-MiniLM-L6-v2$/i, conventions: { maxSeqLength: 256 } },
-  { pattern: /(^|\/)(multilingual-)?e5-/i, conventions: { queryPrefix: 'query: ', passagePrefix: 'passage: ' } },
-  {
-    pattern: /(^|\/)bge-(small|base|large)-en/i,
-    conventions: { queryPrefix: 'Represent this sentence for searching relevant passages: ', pooling: 'cls' },
-  },
-];
-
-export function modelConventions(model: string): ModelConventions {
-  const match = CONVENTIONS.find(({ pattern }) => pattern.test(model));
-  return { ...DEFAULT_CONVENTIONS, ...match?.conventions };
-}
 
 /** ONNX file name of each weights variant, as transformers.js names them. */
 const WEIGHTS_FILE: Record<Exclude<Config['embedDtype'], 'auto'>, string> = {
@@ -70,8 +54,9 @@ const WEIGHTS_FILE: Record<Exclude<Config['embedDtype'], 'auto'>, string> = {
 /** transformers.js configures itself through one global `env`; loads take turns. */
 let loading: Promise<unknown> = Promise.resolve();
 
-/** Loads the embedding model named in the config. Never throws. */
+/** Loads the embedding model named in the config, from its provider. Never throws. */
 export function loadEmbedder(config: EmbedderConfig): Promise<EmbedderStatus> {
+  if (config.embedProvider === 'ollama') return loadOllamaEmbedder({ ...config, ollamaHost: config.ollamaHost ?? configSchema.shape.ollamaHost.parse(undefined) });
   const result = loading.then(() => loadExclusive(config));
   loading = result.catch(() => undefined);
   return result;
@@ -172,6 +157,7 @@ async function makeEmbedder(model: string, modelDir: string, extractor: FeatureE
   if (dim === 0) throw new Error('the model returned an empty embedding');
 
   return {
+    provider: 'transformers',
     model,
     dim,
     maxTokens,

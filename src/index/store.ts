@@ -30,7 +30,10 @@ const manifestSchema = z.object({
   created_at: z.string(),
   papers: z.number().int().nonnegative(),
   chunks: z.number().int().nonnegative(),
-  embedding: z.object({ model: z.string(), dim: z.number().int().positive() }).nullable(),
+  // Indexes written before Ollama embeddings existed have no provider: theirs was transformers.js.
+  embedding: z
+    .object({ provider: z.enum(['transformers', 'ollama']).default('transformers'), model: z.string(), dim: z.number().int().positive() })
+    .nullable(),
 });
 export type IndexManifest = z.infer<typeof manifestSchema>;
 
@@ -108,10 +111,11 @@ async function readManifest(dir: string): Promise<IndexManifest | null> {
 export function checkEmbeddingModel(manifest: IndexManifest | null, embedder: Embedder | undefined): void {
   const built = manifest?.embedding;
   if (!built || !embedder) return;
-  if (built.model !== embedder.model || built.dim !== embedder.dim) {
+  if (built.provider !== embedder.provider || built.model !== embedder.model || built.dim !== embedder.dim) {
+    const keep = built.provider === embedder.provider ? '' : `PAPERTALK_EMBED_PROVIDER=${built.provider} and `;
     throw new PapertalkError(
       'index_model_mismatch',
-      `the index was built with embedding model ${built.model} (${built.dim} dimensions) but papertalk is set to ${embedder.model} (${embedder.dim} dimensions); run \`${REBUILD}\` to re-embed with the new model, or set PAPERTALK_EMBED_MODEL=${built.model}`,
+      `the index was built with embedding model ${built.model} from ${built.provider} (${built.dim} dimensions) but papertalk is set to ${embedder.model} from ${embedder.provider} (${embedder.dim} dimensions); run \`${REBUILD}\` to re-embed with the new model, or set ${keep}PAPERTALK_EMBED_MODEL=${built.model}`,
     );
   }
 }
@@ -298,7 +302,11 @@ async function applyLocked(
     await writeJsonLines(path.join(genDir, 'papers.jsonl'), papers.values());
     await writeJsonLines(path.join(genDir, 'chunks.jsonl'), [...chunks.values()].flat());
     await writeFileAtomic(path.join(genDir, 'lexical.json'), lexical.toJSON());
-    const embedding = vectors ? { model: embedder?.model ?? start.manifest!.embedding!.model, dim: vectors.dim } : null;
+    const embedding = vectors
+      ? embedder
+        ? { provider: embedder.provider, model: embedder.model, dim: vectors.dim }
+        : { ...start.manifest!.embedding!, dim: vectors.dim }
+      : null;
     const manifest: IndexManifest = {
       format: FORMAT,
       generation,

@@ -1,5 +1,6 @@
 // Retrieval: lexical, dense, or both fused, folded to papers, with a snippet and query
 // coverage for each result.
+import { isPapertalkError } from '../errors.js';
 import type { Embedder } from '../index/embedder.js';
 import type { IndexSnapshot } from '../index/store.js';
 import { normalizeTitle } from '../ingest/paper-id.js';
@@ -113,7 +114,7 @@ export async function search(
   options: SearchOptions,
 ): Promise<SearchResponse> {
   const started = performance.now();
-  const mode = effectiveMode(options.mode ?? 'hybrid', snapshot, embedder);
+  let mode = effectiveMode(options.mode ?? 'hybrid', snapshot, embedder);
   const allowed = papersInRange(snapshot, options);
   // With a date range, look at every paper: the range may leave only a few of the best ones.
   const k = allowed ? snapshot.papers.size : options.k;
@@ -121,9 +122,19 @@ export async function search(
   const keep = (ranking: PaperRanking[]) => (allowed ? ranking.filter((hit) => allowed.has(hit.id)) : ranking);
   const understood = understandQuery(query);
 
+  let dense: PaperRanking[] = [];
+  if (mode !== 'lexical') {
+    try {
+      dense = keep(await denseRanking(snapshot, embedder!, query, mode === 'dense' ? k : depth));
+    } catch (error) {
+      // An embedding server that went away (Ollama) costs the dense half, not the search: the
+      // response says lexical ran.
+      if (!isPapertalkError(error) || error.code !== 'embedder_unavailable') throw error;
+      mode = 'lexical';
+    }
+  }
   // Lexical search runs in every mode: its scores are evidence even when dense ranks alone.
   const lexical = keep(lexicalRanking(snapshot, understood, mode === 'lexical' ? Math.max(k, MIN_LEXICAL_DEPTH) : depth));
-  const dense = mode === 'lexical' ? [] : keep(await denseRanking(snapshot, embedder!, query, mode === 'dense' ? k : depth));
 
   const found = new Map<string, Set<RetrieverName>>();
   if (mode !== 'dense') for (const hit of lexical) found.set(hit.id, new Set(['lexical']));

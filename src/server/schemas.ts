@@ -114,7 +114,13 @@ export const HealthSchema = z
     index_dir: z.string(),
     generation: z.string().nullable(),
     search_modes: z.array(SearchModeSchema),
-    embedding: z.object({ loaded: z.boolean(), model: z.string(), dim: z.number().optional(), reason: z.string().optional() }),
+    embedding: z.object({
+      loaded: z.boolean(),
+      provider: z.enum(['transformers', 'ollama']),
+      model: z.string(),
+      dim: z.number().optional(),
+      reason: z.string().optional(),
+    }),
     llm: z
       .object({
         reachable: z.boolean(),
