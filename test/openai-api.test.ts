@@ -154,6 +154,20 @@ describe('/v1 errors in OpenAI shape', () => {
     expect(limited.type).toBe('rate_limit_error');
   });
 
+  it('a foreign web page (Origin) is refused with 403; a loopback page is not', async () => {
+    await start();
+    const post = (origin: string) =>
+      fetch(`${setup.server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', origin },
+        body: JSON.stringify({ model: 'papertalk-extractive', messages: [{ role: 'user', content: PEFT }] }),
+      });
+    const foreign = await post('https://evil.example');
+    expect(foreign.status).toBe(403);
+    expect((await foreign.json()).error).toMatchObject({ type: 'permission_error', param: 'origin', code: 'forbidden' });
+    expect((await post('http://localhost:8080')).status).toBe(200);
+  });
+
   it('unknown /v1 routes are 404 in OpenAI shape', async () => {
     await start();
     const response = await fetch(`${setup.server.url}/v1/embeddings`, { method: 'POST' });
