@@ -11,7 +11,7 @@ import type { Engine } from '../../engine.js';
 import { PapertalkError } from '../../errors.js';
 import { validationError } from '../http-errors.js';
 import { checkOriginAndHost } from '../origin.js';
-import { referencesBlock } from '../references.js';
+import { answerWithReferences, referencesBlock } from '../references.js';
 import { ChatRequestSchema } from '../routes/chat.js';
 import { toOpenAiError } from './errors.js';
 
@@ -144,7 +144,7 @@ function completion(id: string, created: number, model: string, result: ChatResu
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: result.answer.trimEnd() + referencesBlock(result.citations, engine), refusal: null },
+        message: { role: 'assistant', content: answerWithReferences(result, engine), refusal: null },
         logprobs: null,
         finish_reason: 'stop',
       },
