@@ -3,7 +3,7 @@
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { answer } from './support/fake-ollama.js';
-import { withFakeOllamaServer } from './support/server.js';
+import { withFakeOllamaServer } from './support/with-fake-ollama.js';
 
 const setup = withFakeOllamaServer();
 const start = setup.start;
