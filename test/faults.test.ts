@@ -1,11 +1,11 @@
 // Faults, each as it would happen to a user: the server killed mid-ingest, Ollama dying or
 // stalling, the browser going away, a full or read-only disk, a corrupt index file.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine } from '../src/engine.js';
+import { lockHolder } from '../src/index/lock.js';
 import { openIndex } from '../src/index/store.js';
 import { makeTestEngine, tempDir, testConfig } from './support/engine.js';
 import { startFakeOllama, type FakeOllama } from './support/fake-ollama.js';
@@ -46,10 +46,9 @@ describe('the serve process killed with SIGKILL during POST /api/ingest', () => 
       (response) => response.status,
       () => 'connection lost' as const,
     );
-    const lock = path.join(indexDir, 'ingest.lock');
     const deadline = Date.now() + 40_000;
-    while (!existsSync(lock) && Date.now() < deadline) await sleep(2);
-    expect(existsSync(lock), 'the ingest reached the writing stage').toBe(true);
+    while ((await lockHolder(indexDir)) === undefined && Date.now() < deadline) await sleep(2);
+    expect(await lockHolder(indexDir), 'the ingest reached the writing stage').toBe(first.child.pid);
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     expect(await request).toBe('connection lost');

@@ -293,6 +293,7 @@ async function applyLocked(
 
   const generation = newGenerationName();
   const genDir = path.join(dir, generation);
+  let snapshot: IndexSnapshot;
   try {
     await mkdir(genDir, { recursive: true });
     const vectors = await buildVectors({ carried, genDir, embedder, base: start, removedChunkIds, chunks, toEmbed, counts, onProgress, total: incoming.length });
@@ -317,12 +318,14 @@ async function applyLocked(
     };
     // The one step that makes the new generation live.
     await writeFileAtomic(path.join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-    await removeOtherGenerations(dir, generation);
-    return { snapshot: { dir, manifest, papers, chunks, chunkCount, lexical, vectors }, counts };
+    snapshot = { dir, manifest, papers, chunks, chunkCount, lexical, vectors };
   } catch (error) {
     await rm(genDir, { recursive: true, force: true }).catch(() => undefined);
     throw writeFailed(dir, error);
   }
+  // From here the write is confirmed: a failing cleanup must neither undo it nor report it failed.
+  await removeOtherGenerations(dir, generation).catch(() => undefined);
+  return { snapshot, counts };
 }
 
 function writeFailed(dir: string, error: unknown): PapertalkError {
@@ -381,10 +384,14 @@ async function buildVectors(args: {
  * Removes every generation folder but the live one (old ones, and any left by a crashed ingest)
  * and temp manifests a crash left behind. Runs under the write lock, so no writer is using them.
  */
-async function removeOtherGenerations(dir: string, live: string): Promise<void> {
+async function removeOtherGenerations(dir: string, written: string): Promise<void> {
+  // Whatever the manifest names now is kept too, even if it is not the one just written: the
+  // folder the manifest names must never be deleted, whatever went wrong elsewhere.
+  const named = (await readManifest(dir).catch(() => null))?.generation;
+  const keep = new Set([written, named]);
   const entries = await readdir(dir, { withFileTypes: true });
   const stale = entries.filter((entry) =>
-    entry.isDirectory() ? entry.name.startsWith('g-') && entry.name !== live : entry.name.startsWith(`.${MANIFEST}.`) && entry.name.endsWith('.tmp'),
+    entry.isDirectory() ? entry.name.startsWith('g-') && !keep.has(entry.name) : entry.name.startsWith(`.${MANIFEST}.`) && entry.name.endsWith('.tmp'),
   );
   await Promise.all(stale.map((entry) => rm(path.join(dir, entry.name), { recursive: true, force: true })));
 }
