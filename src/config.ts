@@ -71,6 +71,14 @@ export const configSchema = z.object({
   /** Bearer token for write routes (and for all routes with authAll). Required off loopback. */
   token: z.string().min(16, 'must be at least 16 characters').optional(),
   authAll: booleanish.default(false),
+  /**
+   * Host names the server answers to besides IP addresses and localhost (DNS-rebinding guard):
+   * comma-separated; `.example.org` allows a domain and its subdomains, `*` any name.
+   */
+  allowedHosts: z
+    .union([z.array(z.string()), z.string()])
+    .transform((value) => (Array.isArray(value) ? value : value.split(/[\s,]+/)).map((host) => host.trim()).filter(Boolean))
+    .default([]),
   /** Largest accepted request body, in bytes (ingest uploads included). */
   maxBodyBytes: positiveInt.default(20 * 1024 * 1024),
   /** Requests per minute per client on the expensive routes (chat, ingest). */
@@ -106,6 +114,7 @@ export const envNames: Record<keyof Config, string> = {
   seedCorpus: 'PAPERTALK_SEED_CORPUS',
   token: 'PAPERTALK_TOKEN',
   authAll: 'PAPERTALK_AUTH_ALL',
+  allowedHosts: 'PAPERTALK_ALLOWED_HOSTS',
   maxBodyBytes: 'PAPERTALK_MAX_BODY_BYTES',
   rateLimitPerMinute: 'PAPERTALK_RATE_LIMIT_PER_MINUTE',
   logLevel: 'PAPERTALK_LOG_LEVEL',
@@ -116,9 +125,12 @@ export const envNames: Record<keyof Config, string> = {
   importRetries: 'PAPERTALK_IMPORT_RETRIES',
 };
 
+/** Settings for which an empty value is a choice ("none"), not an unset variable. */
+const EMPTY_MEANS_NONE: ReadonlySet<keyof Config> = new Set(['seedCorpus']);
+
 /**
  * Builds the config from environment variables, with `overrides` (CLI flags) winning.
- * Empty environment values count as unset. Paths are resolved against `cwd`.
+ * Empty environment values count as unset, except where empty means none (the seed corpus). Paths are resolved against `cwd`.
  */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
@@ -128,7 +140,7 @@ export function loadConfig(
   const fromEnv: Record<string, unknown> = {};
   for (const [key, name] of Object.entries(envNames)) {
     const value = env[name];
-    if (value !== undefined && value !== '') fromEnv[key] = value;
+    if (value !== undefined && (value !== '' || EMPTY_MEANS_NONE.has(key as keyof Config))) fromEnv[key] = value;
   }
   // The environment is checked on its own too: a bad value there is reported even when a
   // flag happens to override it for this command.

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envNames, isLoopback, loadConfig, normalizeOllamaHost } from '../src/config.js';
 import { PapertalkError } from '../src/errors.js';
+import { openEngine } from '../src/engine.js';
 import { checkExposure } from '../src/server/serve.js';
+import { repoRoot } from './support/corpus.js';
+import { tempDir } from './support/engine.js';
 
 const cwd = '/srv/papertalk';
 
@@ -57,6 +60,7 @@ describe('loadConfig', () => {
         PAPERTALK_SEED_CORPUS: '',
         PAPERTALK_TOKEN: 'a-token-of-sixteen-chars',
         PAPERTALK_AUTH_ALL: 'yes',
+        PAPERTALK_ALLOWED_HOSTS: 'papers.example.org, .lab.example',
         PAPERTALK_MAX_BODY_BYTES: '1024',
         PAPERTALK_RATE_LIMIT_PER_MINUTE: '5',
         PAPERTALK_LOG_LEVEL: 'debug',
@@ -83,10 +87,11 @@ describe('loadConfig', () => {
       llmModel: 'qwen2.5:7b',
       llmNumCtx: 4096,
       llmFirstTokenTimeoutMs: 5000,
-      // Empty means unset, so the default seed corpus applies.
-      seedCorpus: path.join(cwd, 'data/sample'),
+      // Empty means none, as documented: no seed corpus.
+      seedCorpus: '',
       token: 'a-token-of-sixteen-chars',
       authAll: true,
+      allowedHosts: ['papers.example.org', '.lab.example'],
       maxBodyBytes: 1024,
       rateLimitPerMinute: 5,
       logLevel: 'debug',
@@ -188,5 +193,18 @@ describe('exposure', () => {
 
   it('listens beyond loopback once a token is set', () => {
     expect(() => checkExposure({ ...base, host: '0.0.0.0', token: 'a-token-of-sixteen-chars' })).not.toThrow();
+  });
+});
+
+describe('PAPERTALK_SEED_CORPUS=""', () => {
+  it('means no seed corpus: serving an empty index starts empty, even from the folder holding data/sample', async () => {
+    const config = loadConfig(
+      { PAPERTALK_SEED_CORPUS: '', PAPERTALK_INDEX_DIR: await tempDir(), PAPERTALK_DENSE: 'false', PAPERTALK_ALLOW_REMOTE_MODELS: 'false' },
+      {},
+      repoRoot,
+    );
+    const engine = await openEngine(config, { seed: true });
+    expect(engine.health().papers).toBe(0);
+    await engine.close();
   });
 });

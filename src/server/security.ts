@@ -1,7 +1,8 @@
-// What stands between the network and the index: security headers on every response, a bearer
-// token on write routes (on every /api route with authAll), a per-client rate limit on the routes
-// that cost real work, and a cap on URL length. Each is a plain Hono middleware; createApp mounts
-// them before the routes.
+// What stands between the network and the index: security headers on every response, the
+// Host/Origin guard (origin-guard.ts) on every route, a bearer token on write routes (on every
+// /api route with authAll), a per-client rate limit on the routes that cost real work, and caps
+// on URL length and JSON nesting. Each is a plain Hono middleware; createApp mounts them before
+// the routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
@@ -10,6 +11,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { rateLimiter, type RateLimitInfo } from 'hono-rate-limiter';
 import type { Config } from '../config.js';
 import { bodyTooLarge, errorJson } from './http-errors.js';
+import { originGuard } from './origin-guard.js';
 
 /** Routes that change the index: they always need the token when one is configured. */
 export const WRITE_ROUTES: readonly string[] = ['/api/ingest', '/api/import', '/api/saved'];
@@ -45,7 +47,18 @@ export function secureHeadersFor(): MiddlewareHandler {
     referrerPolicy: 'no-referrer',
     // The page fetches only from its own origin; nothing cross-origin has to embed it.
     crossOriginEmbedderPolicy: false,
+    // Only over TLS (strictTransportSecurityOverTls): over plain HTTP the header is meaningless,
+    // and a browser that kept it for localhost would break every other local HTTP service.
+    strictTransportSecurity: false,
   });
+}
+
+/** Strict-Transport-Security, sent only on requests that came over TLS. */
+export function strictTransportSecurityOverTls(value = 'max-age=15552000; includeSubDomains'): MiddlewareHandler {
+  return async function hsts(c, next) {
+    await next();
+    if (new URL(c.req.url).protocol === 'https:') c.header('Strict-Transport-Security', value);
+  };
 }
 
 /** Compares in time that depends on neither the tokens' contents nor their lengths. */
@@ -138,10 +151,16 @@ export function limitQuestionBody(maxBytes = QUESTION_BODY_LIMIT_BYTES): Middlew
 
 /**
  * Mounts everything above on `app`, in the order a request should meet it: headers (so even
- * refusals carry them), URL cap, token, rate limit, body caps. Call before registering routes.
+ * refusals carry them), Host and Origin, URL cap, token, rate limit, body caps. Call before
+ * registering routes.
  */
-export function applySecurity(app: Hono<any, any, any>, config: Pick<Config, 'token' | 'authAll' | 'rateLimitPerMinute'>): void {
-  app.use('*', secureHeadersFor());
+export function applySecurity(
+  app: Hono<any, any, any>,
+  config: Pick<Config, 'token' | 'authAll' | 'rateLimitPerMinute'> & Partial<Pick<Config, 'allowedHosts' | 'host'>>,
+): void {
+  app.use('*', secureHeadersFor(), strictTransportSecurityOverTls());
+  // Every route, the page and the /v1 and /mcp faces included: before anything reads a body.
+  app.use('*', originGuard({ allowedHosts: [...(config.allowedHosts ?? []), ...(config.host ? [config.host] : [])] }));
   for (const prefix of ['/api/*', '/v1/*', '/mcp']) app.use(prefix, limitUrlLength(), requireToken(config));
   // One limiter for all expensive routes, so a client's count is shared between them.
   const expensive = rateLimitExpensive(config);

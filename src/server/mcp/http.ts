@@ -4,7 +4,6 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { Hono } from 'hono';
 import type { ChatService } from '../../answer/chat-service.js';
 import type { Engine } from '../../engine.js';
-import { checkOriginAndHost } from '../origin.js';
 import { createMcpServer } from './tools.js';
 
 /**
@@ -16,7 +15,6 @@ import { createMcpServer } from './tools.js';
  */
 export function mcpRoutes(engine: Engine, chat: ChatService): Hono {
   const mcp = new Hono();
-  mcp.use('*', checkOriginAndHost(engine.config));
   mcp.all('/', async (c) => {
     const server = createMcpServer(engine, chat);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

@@ -10,7 +10,6 @@ import type { ChatEvent, ChatMessage, ChatResult, Source } from '../../answer/ty
 import type { Engine } from '../../engine.js';
 import { PapertalkError } from '../../errors.js';
 import { validationError } from '../http-errors.js';
-import { checkOriginAndHost } from '../origin.js';
 import { answerWithReferences, referencesBlock } from '../references.js';
 import { ChatRequestSchema } from '../routes/chat.js';
 import { toOpenAiError } from './errors.js';
@@ -67,9 +66,7 @@ function chunk(id: string, created: number, model: string, delta: object, finish
  */
 export function openAiRoutes(engine: Engine, chat: ChatService): Hono {
   const v1 = new Hono();
-  // A foreign web page must not spend the LLM on its visitors' behalf (the body is read as JSON
-  // whatever its content type, so a "simple" cross-origin POST would otherwise get through).
-  v1.use('*', checkOriginAndHost(engine.config));
+  // Foreign Host and Origin are refused app-wide (originGuard in server/security.ts), before this runs.
 
   v1.get('/models', async (c) => {
     const llm = await chat.llmStatus();
