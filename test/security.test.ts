@@ -258,7 +258,7 @@ describe('Host names (DNS rebinding)', () => {
   });
 
   it('refuses names that only look local, and malformed Host values', async () => {
-    for (const host of ['localhost.evil.example', '127.0.0.1.evil.example', 'evil.example.', 'LOCALHOST.evil.example', 'papers.example.org.evil', '']) {
+    for (const host of ['localhost.evil.example', '127.0.0.1.evil.example', 'evil.example.', 'LOCALHOST.evil.example', 'papers.example.org.evil']) {
       expect((await get(host)).status, host).toBe(403);
     }
     // Not a host name at all: @hono/node-server itself answers 400.
