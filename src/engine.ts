@@ -17,7 +17,7 @@ import { newForSaved, type NewResponse } from './retrieve/whats-new.js';
 import { z } from 'zod';
 import { silentLogger, type Logger } from './log.js';
 import { search as runSearch, type SearchOptions } from './retrieve/search.js';
-import type { IngestCounts, Paper, PaperInput, SearchMode, SearchResponse } from './types.js';
+import { MAX_REPORTED_IDS, type IngestReport, type Paper, type PaperInput, type SearchMode, type SearchResponse } from './types.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -68,9 +68,10 @@ export interface Engine {
   /** Inverse document frequency of an analyzed term in the live index (for answer scoring). */
   idf(term: string): number;
   listPapers(offset: number, limit: number): { papers: Paper[]; total: number };
-  ingest(papers: PaperInput[], options?: IngestOptions): Promise<IngestCounts>;
+  /** Adds or updates papers; the report says what changed and the ids the papers got. */
+  ingest(papers: PaperInput[], options?: IngestOptions): Promise<IngestReport>;
   /** Reads a file or folder of listings (HF text, JSONL, BEIR) and ingests it. */
-  ingestPath(source: string, options?: IngestOptions): Promise<IngestCounts & { files: number; skipped: number }>;
+  ingestPath(source: string, options?: IngestOptions): Promise<IngestReport & { files: number; skipped: number }>;
   /**
    * Fetches papers from Hugging Face daily papers or the arXiv API and ingests each day or page
    * as it arrives; an interrupted import resumes when run again with the same request.
@@ -164,9 +165,10 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     }).catch((error) => log.error(`index changed on disk but could not be reloaded: ${(error as Error).message}`));
   };
 
-  const ingest = (inputs: PaperInput[], opts: IngestOptions = {}) =>
+  const ingest = (inputs: PaperInput[], opts: IngestOptions = {}): Promise<IngestReport> =>
     serialized(async () => {
       let papers = toPapers(inputs);
+      const ids = papers.slice(0, MAX_REPORTED_IDS).map((paper) => paper.id);
       if (opts.rebuild) {
         // A rebuild re-indexes every paper already known, plus (and overridden by) the ones given.
         const given = new Set(papers.map((paper) => paper.id));
@@ -174,7 +176,7 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
       }
       const { snapshot, counts } = await applyPapers(current, papers, { embedder, rebuild: opts.rebuild, onProgress: opts.onProgress });
       swap(snapshot);
-      return counts;
+      return { ...counts, ids };
     });
 
   /** Hands one imported page to the index, keeping what other sources knew of the same papers. */

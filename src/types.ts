@@ -85,3 +85,11 @@ export interface IngestCounts {
   /** Chunks whose embeddings were computed in this ingest (0 without a model). */
   embedded: number;
 }
+
+/** Most ids an ingest reports back (`ids`); the counts say how many papers there were. */
+export const MAX_REPORTED_IDS = 1000;
+
+export interface IngestReport extends IngestCounts {
+  /** The ids the given papers are stored under, in input order, at most MAX_REPORTED_IDS. */
+  ids: string[];
+}

@@ -167,9 +167,11 @@ describe('POST /api/ingest', () => {
       unchanged: 0,
       total: sampleCorpus.uniquePapers + 2,
       embedded: 0,
+      ids: [expect.stringMatching(/^quokka-scale-routing-for-mixture-of-experts-[0-9a-f]{8}$/), 'arXiv:2401.00001'],
       skipped: 0,
       took_ms: expect.any(Number),
     });
+    expect((await call(writable, 'GET', `/api/papers/${encodeURIComponent('arXiv:2401.00001')}`)).body.title).toBe('A second new paper');
 
     const search = await call(writable, 'POST', '/api/search', { query: 'quokkarouter', k: 3 });
     expect(search.body.results[0]).toMatchObject({ title: papers[0]!.title, authors: ['Ada Lovelace', 'Alan Turing'] });
@@ -208,6 +210,36 @@ describe('POST /api/ingest', () => {
   ])('answers 400 for %s', async (_name, body, field) => {
     const answer = await call(writable, 'POST', '/api/ingest', body);
     expectError(answer, 400, field);
+  });
+
+  it('keeps source ids that differ in any way apart, and finds each by its own id (issue 12)', async () => {
+    const ids = ['café', 'cafe\u0301', 'cafè', 'caf', 'paper 1', 'paper/1', 'paper\u200b1', 'paper-1', '論文-7', '논문-7', '7', 'a?b#c', '%41', 'A'];
+    const papers = ids.map((id, i) => ({ id, title: `Colliding id ${i}`, abstract: `The paper whose source id is number ${i}.` }));
+    const answer = await call(writable, 'POST', '/api/ingest', papers);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body).toMatchObject({ added: ids.length, updated: 0, ids });
+    for (const [i, id] of ids.entries()) {
+      const paper = await call(writable, 'GET', `/api/papers/${encodeURIComponent(id)}`);
+      expect(paper.status, id).toBe(200);
+      expect(paper.body).toMatchObject({ id, title: `Colliding id ${i}` });
+    }
+  });
+
+  it.each([
+    ['blank', '  ', 'papers[0].id'],
+    ['a dot segment', '..', 'papers[0].id'],
+    ['a control character', 'a\u0000b', 'papers[0].id'],
+    ['a lone surrogate', 'a\ud800b', 'papers[0].id'],
+    ['overlong', 'x'.repeat(257), '0.id'],
+  ])('answers 400 naming the id for a source id that is %s', async (_name, id, field) => {
+    expectError(await call(writable, 'POST', '/api/ingest', [{ id, title: 'T', abstract: 'A.' }]), 400, field);
+  });
+
+  it('reports at most 1000 ids', async () => {
+    const papers = Array.from({ length: 1200 }, (_, i) => ({ id: `many-${i}`, title: `Many ${i}`, abstract: `Paper ${i} of many.` }));
+    const answer = await call(writable, 'POST', '/api/ingest', papers);
+    expect(answer.body.added).toBe(1200);
+    expect(answer.body.ids).toEqual(papers.slice(0, 1000).map((paper) => paper.id));
   });
 
   it('answers 400 for an empty listing and for a listing with no papers in it', async () => {

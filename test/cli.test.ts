@@ -27,11 +27,15 @@ describe('on an index of the sample corpus', () => {
       unchanged: 0,
       total: sampleCorpus.uniquePapers,
       embedded: 0,
+      ids: expect.any(Array),
       files: sampleFiles.length,
       skipped: expect.any(Number),
       took_ms: expect.any(Number),
       index_dir: indexDir,
     });
+    const { ids } = JSON.parse(ingest.out);
+    expect(ids).toHaveLength(sampleCorpus.uniquePapers);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('ingest of the same file again reports it unchanged, in one line of text', async () => {

@@ -16,6 +16,7 @@ import { runAsk, runChat } from './chat.js';
 import { registerKeepUpCommands } from './keep-up.js';
 import { formatSearch, printJson, processIo, type Io } from './output.js';
 import { ingestProgress } from './progress.js';
+import { MAX_REPORTED_IDS } from '../types.js';
 
 function intOption(name: string, min: number, max: number) {
   return (value: string) => {
@@ -108,13 +109,14 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
       await withEngine(config, open, async (engine) => {
         const progress = ingestProgress(io);
         const started = performance.now();
-        const summary = { added: 0, updated: 0, unchanged: 0, total: 0, embedded: 0, files: 0, skipped: 0 };
+        const summary = { added: 0, updated: 0, unchanged: 0, total: 0, embedded: 0, files: 0, skipped: 0, ids: [] as string[] };
         try {
           if (paths.length === 0) Object.assign(summary, await engine.ingest([], { rebuild: true, onProgress: progress.update }));
           for (const [i, source] of paths.entries()) {
             const counts = await engine.ingestPath(source, { rebuild: flags.rebuild && i === 0, onProgress: progress.update });
             for (const key of ['added', 'updated', 'unchanged', 'embedded', 'files', 'skipped'] as const) summary[key] += counts[key];
             summary.total = counts.total;
+            summary.ids = [...new Set([...summary.ids, ...counts.ids])].slice(0, MAX_REPORTED_IDS);
           }
         } finally {
           progress.stop();

@@ -2,7 +2,7 @@
 // the same, and BEIR `corpus.jsonl` lines `{_id, title, text, metadata}`. One bad record is
 // skipped with its line number; it never fails the file.
 import type { PaperInput } from '../types.js';
-import { sanitizeSourceId } from './paper-id.js';
+import { sourceIdProblem } from './paper-id.js';
 import { MAX_ABSTRACT_LENGTH, MAX_TITLE_LENGTH, cleanField, cleanText } from './text.js';
 import type { ParseResult, SkippedLine } from './types.js';
 
@@ -112,9 +112,9 @@ export function recordToInput(value: unknown): RecordCheck {
   const rawId = beir ? record._id : field(record, FIELD_NAMES.id);
   if (rawId !== undefined && rawId !== null) {
     if (typeof rawId !== 'string' && typeof rawId !== 'number') return { ok: false, reason: 'id is not a string or number' };
-    const id = sanitizeSourceId(String(rawId));
-    if (id === undefined) return { ok: false, reason: `id "${String(rawId).slice(0, 80)}" has no usable characters` };
-    input.id = id;
+    const problem = sourceIdProblem(String(rawId));
+    if (problem) return { ok: false, reason: problem };
+    input.id = String(rawId);
   }
   const date = shortText(field(record, FIELD_NAMES.date));
   const url = httpUrl(field(record, FIELD_NAMES.url));

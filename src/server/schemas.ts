@@ -1,6 +1,8 @@
 // Request and response schemas of the HTTP API. The routes validate with them and
 // /api/openapi.json is generated from them, so the docs cannot drift from the code.
 import { z } from '@hono/zod-openapi';
+import { MAX_SOURCE_ID_LENGTH } from '../ingest/index.js';
+import { MAX_REPORTED_IDS } from '../types.js';
 
 export const ErrorSchema = z
   .object({
@@ -73,7 +75,7 @@ export const SearchResponseSchema = z
 
 export const PaperInputSchema = z
   .object({
-    id: z.string().max(200).optional(),
+    id: z.string().max(MAX_SOURCE_ID_LENGTH).optional().openapi({ description: 'Kept exactly as given; escape it in URLs (encodeURIComponent).' }),
     title: z.string().trim().min(1, 'must not be empty').max(1000),
     abstract: z.string().trim().min(1, 'must not be empty').max(20_000),
     date: z.string().max(100).optional(),
@@ -93,6 +95,7 @@ export const IngestResponseSchema = z
     unchanged: z.number().int(),
     total: z.number().int(),
     embedded: z.number().int(),
+    ids: z.array(z.string()).openapi({ description: `The ids the papers sent are stored under, in order (the first ${MAX_REPORTED_IDS}): fetch one with GET /api/papers/{id}.` }),
     skipped: z.number().int().openapi({ description: 'Entries of a listing text that could not be read as papers.' }),
     took_ms: z.number(),
   })
