@@ -10,7 +10,7 @@ import {
 } from '../src/server/security.js';
 import { onError } from '../src/server/http-errors.js';
 import { silentLogger } from '../src/log.js';
-import { requestFrom, serveApp, type Served } from './support/hardened.js';
+import { rawExchange, requestFrom, serveApp, type Served } from './support/hardened.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 const TOKEN = 'a-token-of-24-characters';
@@ -175,6 +175,21 @@ describe('size caps', () => {
     const response = await fetch(`${server.url}/api/health?q=${'x'.repeat(MAX_URL_CHARS)}`);
     expect(response.status).toBe(414);
     expect((await response.json()).error.field).toBe('url');
+  });
+
+  it('answers a URL too long for the HTTP parser (over 16 KB) with a JSON 414, not 431', async () => {
+    const reply = await rawExchange(server.url, `GET /api/health?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    expect(reply).toMatch(/^HTTP\/1\.1 414 /);
+    expect(JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)).error).toMatchObject({ field: 'url' });
+  });
+
+  it('answers headers too large for the parser with a JSON 431, and garbage with a JSON 400', async () => {
+    const big = await rawExchange(server.url, `GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'y'.repeat(20_000)}\r\n\r\n`);
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4)).error.field).toBe('headers');
+    const garbage = await rawExchange(server.url, 'NOT HTTP AT ALL\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4)).error.code).toBe('input_invalid');
   });
 
   it('answers a question body over the cap with a 413, while ingest may send more', async () => {

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { isLoopback } from '../config.js';
 import { PapertalkError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { answerClientError } from './client-errors.js';
 
 export interface RunningServer {
   url: string;
@@ -36,6 +37,7 @@ export function listen(app: Fetchable, config: Pick<Config, 'host' | 'port'>): P
     };
     server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
       server.off('error', onError);
+      server.on('clientError', answerClientError);
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${host}:${info.port}`,

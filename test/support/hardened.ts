@@ -1,6 +1,7 @@
 // Servers for the security tests: any small Hono app on a real 127.0.0.1 port, and raw
 // requests from chosen local addresses (to tell rate-limited clients apart).
 import http from 'node:http';
+import net from 'node:net';
 import { listen, type Fetchable, type RunningServer } from '../../src/server/serve.js';
 
 export type Served = RunningServer;
@@ -25,5 +26,17 @@ export function requestFrom(
     });
     request.on('error', reject);
     request.end(init.body);
+  });
+}
+
+/** Sends `text` as it is over one TCP connection and resolves with everything the server sent back. */
+export function rawExchange(url: string, text: string | Buffer): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(text));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
 }
