@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCorpus } from './support/corpus.js';
+import { postWholeBodyFirst } from './support/hardened.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 interface Answer {
@@ -250,6 +251,13 @@ describe('POST /api/ingest', () => {
   it('answers 415 naming the content type for other media types', async () => {
     const answer = await call(writable, 'POST', '/api/ingest', '<papers/>', 'application/xml');
     expectError(answer, 415, 'content-type');
+  });
+
+  it('lets a client that sends a large body of the wrong type whole before reading (urllib) get its 415', async () => {
+    for (let i = 0; i < 5; i++) {
+      const reply = await postWholeBodyFirst(writable.url, '/api/ingest', Buffer.alloc(3_000_000, '<'), 'application/xml');
+      expect(reply, `attempt ${i}`).toMatchObject({ status: 415, error: undefined });
+    }
   });
 
   it('never answers an ingest with a 500', async () => {

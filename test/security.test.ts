@@ -10,7 +10,7 @@ import {
 } from '../src/server/security.js';
 import { onError } from '../src/server/http-errors.js';
 import { silentLogger } from '../src/log.js';
-import { rawExchange, requestFrom, serveApp, type Served } from './support/hardened.js';
+import { postWholeBodyFirst, rawExchange, requestFrom, serveApp, type Served } from './support/hardened.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 const TOKEN = 'a-token-of-24-characters';
@@ -190,6 +190,15 @@ describe('size caps', () => {
     const garbage = await rawExchange(server.url, 'NOT HTTP AT ALL\r\n\r\n');
     expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
     expect(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4)).error.code).toBe('input_invalid');
+  });
+
+  it('lets a client that sends its whole body first (urllib) read the early 413 and 415, every time', async () => {
+    const question = Buffer.from(JSON.stringify({ query: 'x'.repeat(3_000_000) }));
+    for (let i = 0; i < 10; i++) {
+      const reply = await postWholeBodyFirst(server.url, '/api/search', question, 'application/json');
+      expect(reply, `attempt ${i}`).toMatchObject({ status: 413, error: undefined });
+      expect(JSON.parse(reply.body).error.code).toBe('payload_too_large');
+    }
   });
 
   it('answers a question body over the cap with a 413, while ingest may send more', async () => {

@@ -23,13 +23,55 @@ function mostSpecific(issue: Issue): Issue {
   return deepest ? { ...deepest, path: [...issue.path, ...deepest.path] } : issue;
 }
 
+/** Most bytes of an unwanted body read and thrown away so the client gets its error (see discardBody). */
+export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
+const DISCARD_TIMEOUT_MS = 10_000;
+
 /**
- * A 413 for a body over its limit. The rest of the body is never read, so the connection is
- * closed rather than left unusable for the client's next request.
+ * Reads and throws away the rest of the request body. Closing a socket with unread data resets
+ * the connection, so a client that sends its whole body before reading the answer (Python's
+ * urllib, which also asks for `Connection: close`) would see a broken pipe instead of the error.
+ * Bounded in bytes and time against clients that never stop; resolves true when the body was
+ * read to its end.
  */
+export async function discardBody(c: Context, limit = DISCARD_LIMIT_BYTES, timeoutMs = DISCARD_TIMEOUT_MS): Promise<boolean> {
+  const declared = Number(c.req.header('content-length') ?? 0);
+  if (declared > limit) return false;
+  const body = c.req.raw.body;
+  if (!body) return true;
+  if (body.locked) return false; // a route is reading it; nothing safe to do here
+  const reader = body.getReader();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  try {
+    for (let seen = 0; seen <= limit; ) {
+      const chunk = await Promise.race([reader.read(), timeout]);
+      if (chunk === 'timeout') return false;
+      if (chunk.done) return true;
+      seen += chunk.value.byteLength;
+    }
+    return false;
+  } catch {
+    return false; // the client went away
+  } finally {
+    clearTimeout(timer);
+    reader.cancel().catch(() => undefined);
+  }
+}
+
+/**
+ * An error answered before the body was read (413, 415): the body is discarded first so the
+ * client gets the answer; when it could not be read to its end, the connection is closed
+ * rather than left holding the rest.
+ */
+export async function errorBeforeBody(c: Context, status: ContentfulStatusCode, code: string, message: string, field?: string) {
+  if (!(await discardBody(c))) c.header('Connection', 'close');
+  return errorJson(c, status, code, message, field);
+}
+
+/** A 413 for a body over its limit. */
 export function bodyTooLarge(c: Context, message: string) {
-  c.header('Connection', 'close');
-  return errorJson(c, 413, 'payload_too_large', message, 'body');
+  return errorBeforeBody(c, 413, 'payload_too_large', message, 'body');
 }
 
 /** A zod failure as a 400 naming the first offending field, e.g. "k: must be at most 100". */
@@ -50,7 +92,7 @@ export function onError(log: Logger) {
     if (error instanceof HTTPException && error.status === 415) {
       const type = c.req.header('content-type');
       const sent = type ? `"${type}" is not accepted here` : 'missing';
-      return errorJson(c, 415, 'unsupported_media_type', `content-type: ${sent}; see /api/openapi.json for the body this route takes`, 'content-type');
+      return errorBeforeBody(c, 415, 'unsupported_media_type', `content-type: ${sent}; see /api/openapi.json for the body this route takes`, 'content-type');
     }
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
