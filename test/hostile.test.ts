@@ -147,6 +147,23 @@ describe('hostile ingests into an empty index', () => {
     expect(listed.total).toBe(health.papers);
   });
 
+  it('refuses JSON nested millions deep with a 400 before parsing it, as JSON and as a text listing', async () => {
+    const depth = 5_000_000; // 10 MB
+    const deep = '['.repeat(depth) + ']'.repeat(depth);
+    const json = await send(`${server.url}/api/ingest`, deep);
+    expect(json.status).toBe(400);
+    expect(JSON.parse(json.text).error).toMatchObject({ code: 'input_invalid', field: 'body' });
+    expect(JSON.parse(json.text).error.message).toContain('nested deeper than 64 levels');
+    const deepRecord = `{"title": "T", "abstract": "A", "x": ${'['.repeat(100)}${']'.repeat(100)}}`;
+    expect((await send(`${server.url}/api/ingest`, JSON.stringify([{ title: 'T', abstract: 'A' }]).replace('"A"', `"A", "x": ${'['.repeat(70)}${']'.repeat(70)}`))).status).toBe(400);
+    // As text: each line is refused alone (skipped), the good line is read.
+    const text = await send(`${server.url}/api/ingest`, `${deepRecord}\n{"id": "shallow-1", "title": "Shallow", "abstract": "Fine."}\n`, 'text/plain');
+    expect(text.status, text.text).toBe(200);
+    expect(JSON.parse(text.text)).toMatchObject({ ids: ['shallow-1'], skipped: 1 });
+    const big = await send(`${server.url}/api/ingest`, deep, 'text/plain');
+    expect(big.status).toBe(400);
+  }, 60_000);
+
   it('text: random bytes, NULs, huge lines and odd Unicode → counts or a 4xx', async () => {
     const text = fc.oneof(
       fc.uint8Array({ maxLength: 3000 }),

@@ -6,3 +6,4 @@ export { MAX_SOURCE_ID_LENGTH, normalizeTitle, paperIdOf, sanitizeSourceId, sour
 export { HF_LISTING_BOILERPLATE } from './hf-listing.js';
 export { MAX_ABSTRACT_LENGTH, MAX_TITLE_LENGTH, cleanText } from './text.js';
 export type { ParseResult, SkippedLine, SourceFormat } from './types.js';
+export { MAX_JSON_DEPTH, jsonNestedDeeperThan } from './json-depth.js';

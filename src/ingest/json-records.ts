@@ -2,6 +2,7 @@
 // the same, and BEIR `corpus.jsonl` lines `{_id, title, text, metadata}`. One bad record is
 // skipped with its line number; it never fails the file.
 import type { PaperInput } from '../types.js';
+import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from './json-depth.js';
 import { sourceIdProblem } from './paper-id.js';
 import { MAX_ABSTRACT_LENGTH, MAX_TITLE_LENGTH, cleanField, cleanText } from './text.js';
 import type { ParseResult, SkippedLine } from './types.js';
@@ -39,6 +40,8 @@ export function parseJsonLines(text: string): ParseResult {
  * line their element starts on. Returns undefined when the text is not valid JSON.
  */
 export function parseJsonDocument(text: string): ParseResult | undefined {
+  // Too deep for any paper record: read line by line instead, where each line is refused alone.
+  if (jsonNestedDeeperThan(text)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -58,6 +61,7 @@ export function parseJsonDocument(text: string): ParseResult | undefined {
 }
 
 function recordFromJson(line: string): RecordCheck {
+  if (jsonNestedDeeperThan(line)) return { ok: false, reason: `not a paper record (nested deeper than ${MAX_JSON_DEPTH} levels)` };
   let value: unknown;
   try {
     value = JSON.parse(line);

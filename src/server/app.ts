@@ -13,7 +13,7 @@ import { registerKeepUpRoutes } from './routes/keep-up.js';
 import { registerPaperRoutes } from './routes/papers.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { openAiErrorShape } from './openai/errors.js';
-import { applySecurity } from './security.js';
+import { applySecurity, limitJsonDepth } from './security.js';
 
 export interface AppOptions {
   /** Extra route groups (chat, the /v1 and /mcp sub-apps), registered after the core ones. */
@@ -37,12 +37,14 @@ export function createApp(engine: Engine, options: AppOptions = {}): OpenAPIHono
   app.use('/v1/*', openAiErrorShape());
   // Headers, URL cap, token, rate limit and question-body caps run before any body is read.
   applySecurity(app, config);
+  // Every route (future faces included) gets the body cap, then the cheap JSON nesting check.
   app.use(
-    '/api/*',
+    '*',
     bodyLimit({
       maxSize: config.maxBodyBytes,
       onError: (c) => bodyTooLarge(c, `body: larger than ${config.maxBodyBytes} bytes (PAPERTALK_MAX_BODY_BYTES)`),
     }),
+    limitJsonDepth(),
   );
 
   registerHealthRoutes(app, engine, options.llmHealth);

@@ -23,7 +23,7 @@ export interface OriginGuardOptions {
 }
 
 /** Methods that change nothing: they may come from anywhere (links, bookmarks). */
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The host name of a Host header value, lowercased, without port, brackets or a final dot. */
 export function hostnameOf(host: string): string | undefined {

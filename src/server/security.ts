@@ -11,7 +11,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import { rateLimiter, type RateLimitInfo } from 'hono-rate-limiter';
 import type { Config } from '../config.js';
 import { bodyTooLarge, errorJson } from './http-errors.js';
-import { originGuard } from './origin-guard.js';
+import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../ingest/index.js';
+import { originGuard, SAFE_METHODS } from './origin-guard.js';
 
 /** Routes that change the index: they always need the token when one is configured. */
 export const WRITE_ROUTES: readonly string[] = ['/api/ingest', '/api/import', '/api/saved'];
@@ -137,6 +138,25 @@ export function limitUrlLength(maxChars = MAX_URL_CHARS): MiddlewareHandler {
     if (pathAndQuery > maxChars) {
       return errorJson(c, 414, 'input_invalid', `url: longer than ${maxChars} characters`, 'url');
     }
+    return next();
+  };
+}
+
+/**
+ * A 400 for a JSON body nested deeper than MAX_JSON_DEPTH, found in one pass over the text before
+ * anything parses or validates it. Mount after the body-size limits: it reads the body (the
+ * routes then get it from Hono's body cache).
+ */
+export function limitJsonDepth(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
+  return async function jsonDepth(c, next) {
+    if (SAFE_METHODS.has(c.req.method) || !/json/i.test(c.req.header('content-type') ?? '')) return next();
+    const raw = c.req.raw;
+    const text = await c.req.text();
+    if (jsonNestedDeeperThan(text, maxDepth)) {
+      return errorJson(c, 400, 'input_invalid', `body: JSON nested deeper than ${maxDepth} levels`, 'body');
+    }
+    // Handlers that read the raw request (the MCP transport) get the body again, unread.
+    c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: text, signal: raw.signal });
     return next();
   };
 }
