@@ -321,21 +321,38 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
   };
   let modelLoad: Promise<void> = Promise.resolve();
 
+  /**
+   * Start-up writes (seeding, embedding, saving a rebuilt lexical index) are improvements, not
+   * preconditions: on a read-only or full disk the server still serves what is there and says
+   * why it could not write. Ingests then answer index_write_failed.
+   */
+  const whenWritable = async (what: string, task: () => Promise<unknown>) => {
+    try {
+      await task();
+    } catch (error) {
+      if (!isPapertalkError(error) || error.code !== 'index_write_failed') throw error;
+      log.warn(`${what} skipped: ${error.message}; serving the index as it is`);
+    }
+  };
+
   if (current.papers.size === 0 && options.seed && config.seedCorpus) {
     if (!existsSync(config.seedCorpus)) {
       log.warn(`seed corpus ${config.seedCorpus} not found; starting with an empty index`);
     } else {
-      const started = performance.now();
-      const counts = await engine.ingestPath(config.seedCorpus);
-      log.info(`indexed ${counts.total} papers from ${path.relative(process.cwd(), config.seedCorpus) || config.seedCorpus} in ${Math.round(performance.now() - started)} ms`);
+      const seed = config.seedCorpus;
+      await whenWritable(`indexing the seed corpus ${seed}`, async () => {
+        const started = performance.now();
+        const counts = await engine.ingestPath(seed);
+        log.info(`indexed ${counts.total} papers from ${path.relative(process.cwd(), seed) || seed} in ${Math.round(performance.now() - started)} ms`);
+      });
     }
   } else if (options.seed && embedder && current.papers.size > 0 && (current.vectors?.stats().items ?? 0) < current.chunkCount) {
     // The model is new to this index (or some chunks were added without it): embed what lacks a vector.
     log.info(`embedding ${current.chunkCount - (current.vectors?.stats().items ?? 0)} chunks that have no vector yet…`);
-    await ingest([]);
+    await whenWritable('embedding the chunks without a vector', () => ingest([]));
   } else if (options.seed && current.lexicalRebuilt) {
     log.info('the lexical index was made by another papertalk version: rebuilt from the papers and saved');
-    await ingest([]);
+    await whenWritable('saving the rebuilt lexical index', () => ingest([]));
   }
   if (defer) {
     modelLoad = loadModelInBackground().catch((error) => {

@@ -12,9 +12,10 @@
 // - release creates n+2 saying "free" and removes n+1. The highest file is never removed, so a
 //   number can only be created once, and whoever holds the highest held number holds the lock.
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PapertalkError } from '../errors.js';
+import { makeDir } from './files.js';
 
 /** The lock's folder inside the index folder. */
 export const LOCK_DIR = 'ingest.lock.d';
@@ -103,7 +104,7 @@ function busy(dir: string, pid: number): PapertalkError {
 export async function acquireWriteLock(dir: string): Promise<() => Promise<void>> {
   const lockDir = path.join(dir, LOCK_DIR);
   if (heldHere.has(lockDir)) throw busy(dir, process.pid);
-  await mkdir(lockDir, { recursive: true });
+  await makeDir(lockDir);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const top = (await numbers(lockDir))[0] ?? 0;
     if (top > 0) {

@@ -10,7 +10,7 @@ import { PapertalkError, describeError } from '../errors.js';
 import type { IngestCounts, Paper } from '../types.js';
 import { approximateTokenCount, chunkEmbeddingText, chunkPaper, type Chunk } from './chunk.js';
 import type { Embedder } from './embedder.js';
-import { readJsonLines, writeFileAtomic, writeJsonLines } from './files.js';
+import { makeDir, readJsonLines, writeFileAtomic, writeJsonLines } from './files.js';
 import { LexicalIndex, LexicalLayoutMismatch } from './lexical.js';
 import { acquireWriteLock } from './lock.js';
 import { createVectraStore, forkVectraStore, openVectraStore, type VectorStore } from './vector-store.js';
@@ -336,7 +336,7 @@ function writeFailed(dir: string, error: unknown): PapertalkError {
 }
 
 async function ensureDir(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   return dir;
 }
 
