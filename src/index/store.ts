@@ -131,10 +131,25 @@ async function loadFile<T>(genDir: string, name: string, read: (file: string) =>
   }
 }
 
-/** Loads the live generation, or an empty index when there is none yet. */
+/**
+ * Loads the live generation, or an empty index when there is none yet. Another process may
+ * make a newer generation live and delete this one while it is being read: then the newer one
+ * is read instead of reporting a damaged index.
+ */
 export async function openIndex(dir: string, embedder?: Embedder): Promise<IndexSnapshot> {
-  const manifest = await readManifest(dir);
-  if (!manifest) return emptySnapshot(dir);
+  for (let attempt = 0; ; attempt++) {
+    const manifest = await readManifest(dir);
+    if (!manifest) return emptySnapshot(dir);
+    try {
+      return await openGeneration(dir, manifest, embedder);
+    } catch (error) {
+      const replaced = attempt < 3 && (await readManifest(dir).catch(() => null))?.generation !== manifest.generation;
+      if (!replaced) throw error;
+    }
+  }
+}
+
+async function openGeneration(dir: string, manifest: IndexManifest, embedder?: Embedder): Promise<IndexSnapshot> {
   checkEmbeddingModel(manifest, embedder);
   const genDir = path.join(dir, manifest.generation);
   const load = <T>(name: string, read: (file: string) => Promise<T>) => loadFile(genDir, name, read);
