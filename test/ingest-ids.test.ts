@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SOURCE_ID_LENGTH, normalizeTitle, paperIdOf, sanitizeSourceId, sourceIdProblem, titleId } from '../src/ingest/index.js';
+import { MAX_SOURCE_ID_LENGTH, paperIdOf, sanitizeSourceId, sourceIdProblem, titleId } from '../src/ingest/index.js';
+import { normalizeTitle } from '../src/text/titles.js';
 
 describe('titleId', () => {
   it('is a slug of at most 48 characters cut at a word, plus an 8-hex hash', () => {

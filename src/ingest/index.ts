@@ -2,7 +2,7 @@
 export { parseSource, type ParseOptions } from './parse.js';
 export { readSource, SOURCE_EXTENSIONS, type SourceFileReport, type SourceRead } from './read.js';
 export { toPapers } from './to-papers.js';
-export { MAX_SOURCE_ID_LENGTH, normalizeTitle, paperIdOf, sanitizeSourceId, sourceIdProblem, titleId } from './paper-id.js';
+export { MAX_SOURCE_ID_LENGTH, paperIdOf, sanitizeSourceId, sourceIdProblem, titleId } from './paper-id.js';
 export { HF_LISTING_BOILERPLATE } from './hf-listing.js';
 export { MAX_ABSTRACT_LENGTH, MAX_TITLE_LENGTH, cleanText } from './text.js';
 export type { ParseResult, SkippedLine, SourceFormat } from './types.js';

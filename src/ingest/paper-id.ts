@@ -2,18 +2,10 @@
 // so re-ingesting the same listing updates papers instead of duplicating them.
 import { createHash } from 'node:crypto';
 import { PapertalkError } from '../errors.js';
+import { normalizeTitle } from '../text/titles.js';
 
 const MAX_SLUG_LENGTH = 48;
 const HASH_LENGTH = 8;
-
-/** The title reduced to what identifies it: NFKC, lowercase, runs of non-alphanumerics -> one space. */
-export function normalizeTitle(title: string): string {
-  return title
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
 
 /**
  * An id derived from the title: a readable ASCII slug of at most 48 characters plus a short

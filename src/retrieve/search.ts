@@ -3,7 +3,7 @@
 import { isPapertalkError } from '../errors.js';
 import type { Embedder } from '../index/embedder.js';
 import type { IndexSnapshot } from '../index/store.js';
-import { normalizeTitle } from '../ingest/paper-id.js';
+import { normalizeTitle } from '../text/titles.js';
 import type { RetrieverName, SearchHit, SearchMode, SearchResponse } from '../types.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { proximityBonus } from './proximity.js';
