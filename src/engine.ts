@@ -5,11 +5,13 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import { PapertalkError, describeError, isPapertalkError } from './errors.js';
 import { loadEmbedder, type Embedder, type EmbedderStatus } from './index/embedder.js';
-import { applyPapers, checkEmbeddingModel, emptySnapshot, openIndex, openIndexPapers, type IndexSnapshot } from './index/store.js';
+import { applyPapers, checkEmbeddingModel, emptySnapshot, openIndex, openIndexPapers, type IndexSnapshot, type IngestProgress } from './index/store.js';
+export type { IngestPhase, IngestProgress } from './index/store.js';
 import { IMPORT_STATE_FILE, readState, writeState } from './index/state.js';
 import { mergePaper } from './import/merge.js';
 import { planImport, runImport, type ImportProgress, type ImportReport, type ImportRequestInput } from './import/run.js';
-import { readSource } from './ingest/read.js';
+import { paperChanges } from './ingest/changes.js';
+import { readSources, readText, type SourceRead } from './ingest/read.js';
 import { toPapers } from './ingest/to-papers.js';
 import { addSaved, readSaved, recordLook, removeSaved, type SavedSearch } from './retrieve/saved.js';
 import { similarPapers, type SimilarResponse } from './retrieve/similar.js';
@@ -17,7 +19,12 @@ import { newForSaved, type NewResponse } from './retrieve/whats-new.js';
 import { z } from 'zod';
 import { silentLogger, type Logger } from './log.js';
 import { search as runSearch, type SearchOptions } from './retrieve/search.js';
-import { MAX_REPORTED_IDS, type IngestReport, type Paper, type PaperInput, type SearchMode, type SearchResponse } from './types.js';
+import { MAX_REPORTED_IDS, type IngestCounts, type IngestReport, type Paper, type PaperInput, type SearchMode, type SearchResponse, type SourceIngestReport } from './types.js';
+
+import { exportPapers, type ExportFormat } from './export/citations.js';
+export { EXPORT_FORMATS, EXPORT_MEDIA, MAX_EXPORT_PAPERS, type ExportFormat } from './export/citations.js';
+/** The date bound format search and chat take (faces validate with it). */
+export { DATE_BOUND } from './retrieve/dates.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -30,9 +37,21 @@ export interface HealthReport {
   embedding: { loaded: boolean; provider: Config['embedProvider']; model: string; dim?: number; reason?: string };
 }
 
+/** At most this many skipped entries and updated ids are listed in a report (all are counted). */
+export const MAX_REPORTED = 100;
+
+/**
+ * Where an ingest reads papers from: files and folders on disk, or one text (an HTTP body,
+ * declared JSON or not). Every face hands its input to `ingestFrom` in one of these shapes.
+ */
+export type IngestSource =
+  | { paths: string[]; recursive?: boolean }
+  | { text: Uint8Array | string; json?: boolean; name?: string };
+
 export interface IngestOptions {
   rebuild?: boolean;
-  onProgress?(done: number, total: number): void;
+  /** Called as the ingest moves through its phases (reading, indexing, embedding, writing). */
+  onProgress?: IngestProgress;
 }
 
 export interface ImportOptions {
@@ -91,6 +110,21 @@ export interface Engine {
   unfollow(idOrQuery: string): Promise<SavedSearch>;
   /** Papers added since a time that match any saved search, best first. */
   whatsNew(options?: NewOptions): Promise<WhatsNew>;
+  /**
+   * The one ingest every face uses: read the source, skip what is unusable (reported with
+   * where and why), apply the rest as one write.
+   * @example
+   * const report = await engine.ingestFrom({ paths: ['listings/'] });
+   * for (const entry of report.skipped) console.log(entry.source, entry.line, entry.reason);
+   */
+  ingestFrom(source: IngestSource, options?: IngestOptions): Promise<SourceIngestReport>;
+  /**
+   * The papers with these ids, in that order, as BibTeX, RIS, Markdown or CSV. Throws
+   * not_found naming the first unknown id.
+   * @example
+   * const bib = engine.exportPapers(result.citations.map((c) => c.id), 'bibtex');
+   */
+  exportPapers(ids: readonly string[], format: ExportFormat): string;
   health(): HealthReport;
   /** The live index generation (read-only). */
   snapshot(): IndexSnapshot;
@@ -121,6 +155,19 @@ export interface OpenOptions {
    * replaces it with the papers of the sources given.
    */
   rebuild?: { fromSources: boolean };
+  /**
+   * May a missing embedding model be downloaded (config.allowRemoteModels permitting)? Only
+   * `serve` says yes; every other command runs on what the models folder holds.
+   */
+  downloadModel?: boolean;
+}
+
+/**
+ * Fetch the configured embedding model into the models folder now (`papertalk models pull`),
+ * whatever an earlier failed try left remembered. Never throws; says why when it fails.
+ */
+export function pullModel(config: Config): Promise<EmbedderStatus> {
+  return loadEmbedder(config, { remote: 'pull' });
 }
 
 function strip({ hash: _hash, ...paper }: Paper & { hash?: string }): Paper {
@@ -130,7 +177,8 @@ function strip({ hash: _hash, ...paper }: Paper & { hash?: string }): Paper {
 export async function openEngine(config: Config, options: OpenOptions = {}): Promise<Engine> {
   const log = options.log ?? silentLogger;
   const defer = Boolean(options.deferModel && !options.embedder && config.dense);
-  let status: EmbedderStatus = options.embedder ?? (defer ? loadingStatus(config) : await loadEmbedder(config));
+  const load = () => loadEmbedder(config, { remote: options.downloadModel ? undefined : false });
+  let status: EmbedderStatus = options.embedder ?? (defer ? loadingStatus(config) : await load());
   let embedder = status.loaded ? status.embedder : undefined;
   if (!defer) logModelStatus(status, log);
 
@@ -218,7 +266,15 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     log,
     async search(query, searchOptions) {
       reloadIfChanged();
-      return runSearch(current, embedder, query, searchOptions);
+      const response = await runSearch(current, embedder, query, searchOptions);
+      const asked = searchOptions.mode;
+      if (asked && asked !== response.mode) {
+        // Said, not silent: a script asking for dense must learn it got lexical, and why.
+        const why = status.loaded ? 'the index has no vectors yet' : (status.reason ?? 'no embedding model is loaded');
+        const said = `${asked} search is not available (${why}); ran ${response.mode} search instead.`;
+        response.notice = response.notice ? `${said} ${response.notice}` : said;
+      }
+      return response;
     },
     getPaper(id) {
       const paper = current.papers.get(id);
@@ -238,10 +294,33 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     },
     ingest,
     async ingestPath(source, opts = {}) {
-      const read = await readSource(source);
+      const report = await engine.ingestFrom({ paths: [source] }, opts);
+      return { ...report, skipped: report.skipped_total };
+    },
+    async ingestFrom(source, opts = {}) {
+      const read: SourceRead =
+        'paths' in source
+          ? await readSources(source.paths, { recursive: source.recursive, onProgress: (done, total) => opts.onProgress?.(done, total, 'reading') })
+          : readText(source.text, { json: source.json, source: source.name });
+      const changes = paperChanges((id) => current.papers.get(id), read.papers);
       const counts = await ingest(read.papers, opts);
-      const skipped = read.files.reduce((sum, file) => sum + file.skipped.length, 0);
-      return { ...counts, files: read.files.length, skipped };
+      return {
+        ...counts,
+        files: read.files.length,
+        skipped: read.skipped.slice(0, MAX_REPORTED),
+        skipped_total: read.skipped.length,
+        partial: read.partial,
+        updated_ids: changes.updated.slice(0, MAX_REPORTED),
+        warnings: changes.warnings.slice(0, MAX_REPORTED),
+      };
+    },
+    exportPapers(ids, format) {
+      const papers = ids.map((id) => {
+        const paper = current.papers.get(id);
+        if (!paper) throw new PapertalkError('not_found', `no paper with id ${id}`, { field: 'ids' });
+        return strip(paper);
+      });
+      return exportPapers(papers, format);
     },
     async importPapers(request, opts = {}) {
       const plan = planImport(request);
@@ -299,7 +378,7 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
   /** Loads the model beside a serving engine, then embeds what lacks a vector; never throws. */
   const loadModelInBackground = async () => {
     log.info(`loading embedding model ${config.embedModel} in the background; lexical search meanwhile`);
-    const loaded = await loadEmbedder(config);
+    const loaded = await load();
     if (loaded.loaded) {
       try {
         checkEmbeddingModel(current.manifest, loaded.embedder);

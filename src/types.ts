@@ -74,6 +74,8 @@ export interface SearchResponse {
   /** The mode that actually ran (dense/hybrid degrade to lexical when no model is loaded). */
   mode: SearchMode;
   took_ms: number;
+  /** Why the results may differ from what was asked: a mode that could not run, papers without dates. */
+  notice?: string;
 }
 
 export interface IngestCounts {
@@ -93,3 +95,28 @@ export interface IngestReport extends IngestCounts {
   /** The ids the given papers are stored under, in input order, at most MAX_REPORTED_IDS. */
   ids: string[];
 }
+
+/** An entry or file not ingested: where (`line` 0 is the whole source) and why. */
+export interface SkippedEntry {
+  source: string;
+  line: number;
+  reason: string;
+}
+
+/** What one ingest did, for every face: counts, then what was skipped or changed and why. */
+export interface SourceIngestReport extends IngestReport {
+  /** Sources read: files, or 1 for a request body. */
+  files: number;
+  /** Skipped entries, the first MAX_REPORTED of them. */
+  skipped: SkippedEntry[];
+  skipped_total: number;
+  /** A file that should have been read yielded nothing (unreadable, not text, broken link…). */
+  partial: boolean;
+  /** Ids of the papers updated, the first MAX_REPORTED of them. */
+  updated_ids: string[];
+  /** Updates that look like damage, e.g. an abstract cut to a prefix of itself. */
+  warnings: { id: string; message: string }[];
+}
+
+/** Formats a list of papers can be exported in (src/export/citations.ts). */
+export type ExportFormat = 'bibtex' | 'ris' | 'md' | 'csv';

@@ -169,7 +169,12 @@ describe('POST /api/ingest', () => {
       total: sampleCorpus.uniquePapers + 2,
       embedded: 0,
       ids: [expect.stringMatching(/^quokka-scale-routing-for-mixture-of-experts-[0-9a-f]{8}$/), 'arXiv:2401.00001'],
-      skipped: 0,
+      files: 1,
+      skipped: [],
+      skipped_total: 0,
+      partial: false,
+      updated_ids: [],
+      warnings: [],
       took_ms: expect.any(Number),
     });
     expect((await call(writable, 'GET', `/api/papers/${encodeURIComponent('arXiv:2401.00001')}`)).body.title).toBe('A second new paper');
@@ -195,22 +200,22 @@ describe('POST /api/ingest', () => {
     ].join('\n');
     const answer = await call(writable, 'POST', '/api/ingest', listing, 'text/plain; charset=utf-8');
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    expect(answer.body).toMatchObject({ added: 2, updated: 0, skipped: 0 });
+    expect(answer.body).toMatchObject({ added: 2, updated: 0, skipped: [], skipped_total: 0 });
 
     const search = await call(writable, 'POST', '/api/search', { query: 'zebrastripe attention', k: 3 });
     expect(search.body.results[0].title).toBe('Zebrafish Transformers for Striped Sequence Modeling');
   });
 
   it.each([
-    ['an empty array', [], 'body'],
-    ['a paper without a title', [{ abstract: 'No title here.' }], '0.title'],
-    ['a paper with an empty abstract', [{ title: 'Empty', abstract: '  ' }], '0.abstract'],
-    ['a paper whose authors are a number', [{ title: 'T', abstract: 'A.', authors: 7 }], '0.authors'],
-    ['an object without papers', { items: [] }, 'papers'],
-    ['a {papers} object with a paper without an abstract', { papers: [{ title: 'T' }] }, 'papers.0.abstract'],
-  ])('answers 400 for %s', async (_name, body, field) => {
+    ['an empty array', [], 'body', /body/],
+    ['an object without papers', { items: [] }, 'papers', /papers/],
+    ['a batch whose only paper has no title', [{ abstract: 'No title here.' }], 'body', /no papers found.*item 1: missing title/],
+    ['a batch whose only paper has an empty abstract', [{ title: 'Empty', abstract: '  ' }], 'body', /item 1: empty abstract/],
+    ['a {papers} object whose only paper has no abstract', { papers: [{ title: 'T' }] }, 'body', /item 1: missing abstract/],
+  ])('answers 400 for %s', async (_name, body, field, message) => {
     const answer = await call(writable, 'POST', '/api/ingest', body);
     expectError(answer, 400, field);
+    expect(answer.body.error.message).toMatch(message);
   });
 
   it('keeps source ids that differ in any way apart, and finds each by its own id (issue 12)', async () => {
@@ -273,9 +278,9 @@ describe('POST /api/ingest', () => {
     );
   });
 
-  it('answers 400 naming the content type when a body comes without one', async () => {
+  it('answers 415 naming the content type when a body comes without one', async () => {
     const response = await fetch(`${writable.url}/api/ingest`, { method: 'POST' });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(415);
     expect((await response.json()).error.field).toBe('content-type');
   });
 });
@@ -306,13 +311,24 @@ describe('limits and routing', () => {
 
   it.each([
     ['GET', '/api/nothing-here'],
-    ['POST', '/api/papers/abc'],
-    ['GET', '/api/search'],
-    ['DELETE', '/api/papers'],
+    ['POST', '/api/papers/abc/more'],
   ])('answers 404 JSON for %s %s', async (method, path) => {
     const answer = await call(server, method, path);
     expectError(answer, 404);
     expect(answer.body.error.code).toBe('not_found');
+  });
+
+  it.each([
+    ['POST', '/api/papers/abc', 'GET, HEAD'],
+    ['GET', '/api/search', 'POST'],
+    ['DELETE', '/api/papers', 'GET, HEAD'],
+    ['PUT', '/api/ingest', 'POST'],
+    ['GET', '/api/export', 'POST'],
+  ])('answers 405 with Allow for %s %s (the path exists under other methods)', async (method, path, allow) => {
+    const response = await fetch(`${server.url}${path}`, { method });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe(allow);
+    expect((await response.json()).error).toMatchObject({ code: 'method_not_allowed', message: `${method} is not allowed on ${path}; it takes ${allow}` });
   });
 
   it('reports health over HTTP', async () => {
@@ -327,6 +343,16 @@ describe('limits and routing', () => {
     });
   });
 
+  it('documents an operationId, the bearer scheme and 401/405 for every operation', async () => {
+    const doc = (await call(server, 'GET', '/api/openapi.json')).body;
+    expect(doc.components.securitySchemes.bearerToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+    const operations = Object.values(doc.paths as Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>).flatMap((path) => Object.values(path));
+    expect(new Set(operations.map((op) => op.operationId)).size).toBe(operations.length);
+    for (const op of operations) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '405']));
+    expect(Object.keys(doc.paths['/api/ingest'].post.responses).sort()).toEqual(['200', '400', '401', '405', '413', '415', '429', '507']);
+  });
+
   it('documents every route in /api/openapi.json', async () => {
     const answer = await call(server, 'GET', '/api/openapi.json');
     expect(answer.status).toBe(200);
@@ -334,6 +360,7 @@ describe('limits and routing', () => {
     const paths = answer.body.paths as Record<string, Record<string, unknown>>;
     expect(Object.keys(paths).sort()).toEqual([
       '/api/chat',
+      '/api/export',
       '/api/health',
       '/api/import',
       '/api/ingest',

@@ -29,7 +29,11 @@ describe('on an index of the sample corpus', () => {
       embedded: 0,
       ids: expect.any(Array),
       files: sampleFiles.length,
-      skipped: expect.any(Number),
+      skipped: [],
+      skipped_total: 0,
+      partial: false,
+      updated_ids: [],
+      warnings: [],
       took_ms: expect.any(Number),
       index_dir: indexDir,
     });

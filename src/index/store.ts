@@ -65,8 +65,15 @@ export interface ApplyOptions {
   embedder?: Embedder;
   /** Start from an empty index instead of the current one (papers given are the whole corpus). */
   rebuild?: boolean;
-  onProgress?(done: number, total: number): void;
+  onProgress?: IngestProgress;
 }
+
+/** What an ingest is doing, for a progress bar: `done` of `total` in this phase. */
+export type IngestPhase = 'reading' | 'indexing' | 'embedding' | 'writing';
+export type IngestProgress = (done: number, total: number, phase?: IngestPhase) => void;
+
+/** Papers indexed between progress reports (and event-loop turns, so a bar can repaint). */
+const PROGRESS_EVERY = 250;
 
 function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex');
@@ -261,7 +268,11 @@ async function applyLocked(
   const changedPapers: StoredPaper[] = [];
 
   const now = new Date().toISOString();
-  for (const { added_at: _given, ...input } of incoming) {
+  for (const [index, { added_at: _given, ...input }] of incoming.entries()) {
+    if (onProgress && index % PROGRESS_EVERY === 0) {
+      onProgress(index, incoming.length, 'indexing');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const previous = papers.get(input.id);
     // "Added at" is the index's own record (what `new` lists): kept through updates and rebuilds.
     // Papers of indexes older than this field stay without one (unknown, never "new").
@@ -312,7 +323,7 @@ async function applyLocked(
   try {
     await mkdir(genDir, { recursive: true });
     const vectors = await buildVectors({ carried, genDir, embedder, base: start, removedChunkIds, chunks, toEmbed, counts, onProgress, total: incoming.length });
-    onProgress?.(incoming.length, incoming.length);
+    onProgress?.(incoming.length, incoming.length, 'writing');
 
     const chunkCount = [...chunks.values()].reduce((sum, list) => sum + list.length, 0);
     await writeJsonLines(path.join(genDir, 'papers.jsonl'), papers.values());
@@ -365,7 +376,7 @@ async function buildVectors(args: {
   toEmbed: { chunk: StoredChunk; paper: StoredPaper }[];
   counts: IngestCounts;
   total: number;
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: IngestProgress;
 }): Promise<VectorStore | null> {
   const { carried, genDir, embedder, removedChunkIds, chunks, toEmbed, counts, total, onProgress } = args;
   const vectorDir = path.join(genDir, 'vectors');
@@ -388,7 +399,7 @@ async function buildVectors(args: {
       vectors.add(batch.map(({ chunk }, j) => ({ id: chunk.id, paperId: chunk.paperId, vector: embeddings[j]! })));
       counts.embedded += batch.length;
       for (const { paper } of batch) donePapers.add(paper.id);
-      if (onProgress && total > 0) onProgress(Math.floor((donePapers.size / papersToEmbed.size) * total), total);
+      if (onProgress && total > 0) onProgress(Math.floor((donePapers.size / papersToEmbed.size) * total), total, 'embedding');
     }
   }
   await vectors.commit();

@@ -48,7 +48,10 @@ export function parseJsonDocument(text: string): ParseResult | undefined {
   } catch {
     return undefined;
   }
-  const items = Array.isArray(value) ? value : [value];
+  // `{papers: [...]}` wraps an array, as the HTTP API has always accepted.
+  const wrapped = isPapersWrapper(value);
+  const list = wrapped ? (value as { papers: unknown[] }).papers : value;
+  const items = Array.isArray(list) ? list : [list];
   const itemLines = Array.isArray(value) ? topLevelItemLines(text) : [];
   const papers: PaperInput[] = [];
   const skipped: SkippedLine[] = [];
@@ -58,6 +61,10 @@ export function parseJsonDocument(text: string): ParseResult | undefined {
     else skipped.push({ line: itemLines.length === items.length ? itemLines[index]! : 1, reason: `item ${index + 1}: ${check.reason}` });
   });
   return { format: 'json', papers, skipped };
+}
+
+function isPapersWrapper(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Array.isArray((value as { papers?: unknown }).papers);
 }
 
 function recordFromJson(line: string): RecordCheck {
@@ -163,12 +170,12 @@ function httpUrl(value: unknown): string | undefined {
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
 }
 
-/** Authors as an array, or one string separated by semicolons, or else by commas and "and". */
+/** Authors as an array, or one string separated by semicolons (else commas) and "and". */
 function authorList(value: unknown): string[] {
   const names = Array.isArray(value)
     ? value.slice(0, MAX_AUTHORS)
     : typeof value === 'string' && value.length <= MAX_SHORT_FIELD_LENGTH * MAX_AUTHORS
-      ? value.split(value.includes(';') ? /;/ : /,|\band\b/)
+      ? value.split(value.includes(';') ? /;|\band\b/ : /,|\band\b/)
       : [];
   return names
     .map((name) => shortText(isNamed(name) ? name.name : name))

@@ -9,6 +9,8 @@ export interface SkippedLine {
   reason: string;
 }
 
+export type { SkippedEntry } from '../types.js';
+
 export interface ParseResult {
   format: SourceFormat;
   papers: PaperInput[];

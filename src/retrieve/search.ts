@@ -166,7 +166,12 @@ export async function search(
     };
   });
   const evidence = retrievalEvidence(snapshot, understood, terms, lexical, dense);
-  return { results, evidence, mode, took_ms: round(performance.now() - started, 2) };
+  const response: SearchResponse = { results, evidence, mode, took_ms: round(performance.now() - started, 2) };
+  if (allowed && results.length < options.k) {
+    const undated = [...snapshot.papers.values()].filter((paper) => !paper.date).length;
+    if (undated > 0) response.notice = `${undated} of ${snapshot.papers.size} papers carry no date and are left out by the date range.`;
+  }
+  return response;
 }
 
 /**

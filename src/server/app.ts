@@ -6,7 +6,8 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Engine } from '../engine.js';
 import { webDistDir } from '../paths.js';
-import { bodyTooLarge, notFound, onError, validationError } from './http-errors.js';
+import { bodyTooLarge, methodNotAllowed, notFound, onError, validationError } from './http-errors.js';
+import { registerExportRoutes } from './routes/export.js';
 import { registerHealthRoutes, type LlmHealth } from './routes/health.js';
 import { registerIngestRoutes } from './routes/ingest.js';
 import { registerKeepUpRoutes } from './routes/keep-up.js';
@@ -52,17 +53,28 @@ export function createApp(engine: Engine, options: AppOptions = {}): OpenAPIHono
   registerPaperRoutes(app, engine);
   registerIngestRoutes(app, engine);
   registerKeepUpRoutes(app, engine);
+  registerExportRoutes(app, engine);
   for (const register of options.routes ?? []) register(app);
 
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'PAPERTALK_TOKEN. Required for POST /api/ingest when a token is set, and for every route with PAPERTALK_AUTH_ALL; else routes are open.',
+  });
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'papertalk',
       version: '0.1.0',
       description: 'Search and chat over a local index of paper abstracts. Errors are {error: {code, message, field?}}.',
+      license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
     },
+    servers: [{ url: '/', description: 'This papertalk server' }],
+    // Optional by default (an empty requirement): see the scheme's description for when it is needed.
+    security: [{ bearerToken: [] }, {}],
   });
-  app.all('/api/*', notFound);
+  // A known path with another method is a 405 naming the methods it takes; else a 404.
+  app.all('/api/*', methodNotAllowed(app));
 
   const webDir = options.webDir ?? webDistDir;
   if (existsSync(webDir)) {

@@ -3,10 +3,36 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { isPapertalkError } from '../errors.js';
+import { isPapertalkError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 
-export function errorJson(c: Context, status: ContentfulStatusCode, code: string, message: string, field?: string) {
+/** The HTTP status of each error code: the one place statuses are chosen. */
+export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
+  config_invalid: 500,
+  input_invalid: 400,
+  not_found: 404,
+  parse_failed: 400,
+  index_corrupt: 503,
+  index_model_mismatch: 503,
+  index_write_failed: 507,
+  embedder_unavailable: 503,
+  llm_unreachable: 503,
+  llm_model_missing: 503,
+  llm_timeout: 504,
+  llm_failed: 502,
+  unauthorized: 401,
+  unsupported_media_type: 415,
+  import_unreachable: 502,
+  import_failed: 502,
+  import_busy: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  method_not_allowed: 405,
+  forbidden: 403,
+  internal: 500,
+};
+
+export function errorJson(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string, field?: string) {
   return c.json({ error: { code, message, ...(field && { field }) } }, status);
 }
 
@@ -64,7 +90,7 @@ export async function discardBody(c: Context, limit = DISCARD_LIMIT_BYTES, timeo
  * client gets the answer; when it could not be read to its end, the connection is closed
  * rather than left holding the rest.
  */
-export async function errorBeforeBody(c: Context, status: ContentfulStatusCode, code: string, message: string, field?: string) {
+export async function errorBeforeBody(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string, field?: string) {
   if (!(await discardBody(c))) c.header('Connection', 'close');
   return errorJson(c, status, code, message, field);
 }
@@ -86,8 +112,9 @@ export function validationError(c: Context, error: ZodError, target: string) {
 export function onError(log: Logger) {
   return (error: Error, c: Context) => {
     if (isPapertalkError(error)) {
-      if (error.status >= 500) log.error(`${c.req.method} ${c.req.path}: ${error.message}`);
-      return errorJson(c, error.status as ContentfulStatusCode, error.code, error.message, error.field);
+      const status = STATUS_OF[error.code];
+      if (status >= 500) log.error(`${c.req.method} ${c.req.path}: ${error.message}`);
+      return errorJson(c, status, error.code, error.message, error.field);
     }
     if (error instanceof HTTPException && error.status === 415) {
       const type = c.req.header('content-type');
@@ -96,7 +123,7 @@ export function onError(log: Logger) {
     }
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
-      const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : status === 429 ? 'rate_limited' : 'input_invalid';
+      const code: ErrorCode = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : status === 429 ? 'rate_limited' : 'input_invalid';
       return errorJson(c, status, code, error.message || 'bad request', status === 400 ? 'body' : undefined);
     }
     log.error(`${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
@@ -106,4 +133,28 @@ export function onError(log: Logger) {
 
 export function notFound(c: Context) {
   return errorJson(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`);
+}
+
+/** Methods the app's routes take on `path` (HEAD with GET, as Hono answers it), from its route table. */
+export function allowedMethods(routes: readonly { method: string; path: string }[], path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of routes) {
+    // `app.use` middleware is registered as ALL; only real routes say what a path takes.
+    if (route.method === 'ALL' || route.path.includes('*')) continue;
+    const pattern = new RegExp(`^${route.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\/:[^/]+/g, '/[^/]+')}$`);
+    if (!pattern.test(path)) continue;
+    methods.add(route.method);
+    if (route.method === 'GET') methods.add('HEAD');
+  }
+  return [...methods].sort();
+}
+
+/** A 405 with `Allow` for a path that exists under other methods; a 404 for an unknown path. */
+export function methodNotAllowed(app: { routes: readonly { method: string; path: string }[] }) {
+  return (c: Context) => {
+    const allowed = allowedMethods(app.routes, c.req.path);
+    if (allowed.length === 0) return notFound(c);
+    c.header('Allow', allowed.join(', '));
+    return errorJson(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; it takes ${allowed.join(', ')}`);
+  };
 }

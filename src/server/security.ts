@@ -23,7 +23,7 @@ export const EXPENSIVE_ROUTES: readonly string[] = ['/api/chat', '/api/ingest', 
 /** Largest body of a question (search, chat): 50 messages of 4000 characters fit easily. */
 export const QUESTION_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Routes whose body is a question, not a corpus: they get the small body limit. */
-export const QUESTION_ROUTES: readonly string[] = ['/api/search', '/api/chat', '/api/import', '/api/saved', '/v1/chat/completions', '/mcp'];
+export const QUESTION_ROUTES: readonly string[] = ['/api/search', '/api/chat', '/api/import', '/api/saved', '/api/export', '/v1/chat/completions', '/mcp'];
 /** Longest accepted request URL (path + query). No route needs more than a few hundred characters. */
 export const MAX_URL_CHARS = 4096;
 

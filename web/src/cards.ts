@@ -1,5 +1,5 @@
 // Paper cards: a cited source under an answer, or a search result.
-import { getPaper, type Paper, type SearchHit, type Source, type Unsupported } from './api.js';
+import { getPaper, type ExportFormat, type Paper, type SearchHit, type Source, type Unsupported } from './api.js';
 import { h, safeHttpUrl } from './dom.js';
 import { appendHighlighted } from './highlight.js';
 
@@ -18,12 +18,18 @@ function fetchPaper(id: string): Promise<Paper> {
   return pending;
 }
 
+/** Where a title without a link of its own is looked up: arXiv's title search (only on a click). */
+export function titleSearchUrl(title: string): string {
+  return `https://arxiv.org/search/?query=${encodeURIComponent(title)}&searchtype=title`;
+}
+
+/** The title, linked to the paper, or to a title search when the source gave no link. */
 function titleElement(title: string, url: string | undefined): HTMLElement {
   const href = safeHttpUrl(url);
-  const heading = h('h4', { class: 'card-title' });
-  if (href) heading.append(h('a', { href, target: '_blank', rel: 'noopener noreferrer', text: title }));
-  else heading.textContent = title;
-  return heading;
+  const link = href
+    ? h('a', { href, target: '_blank', rel: 'noopener noreferrer', text: title })
+    : h('a', { href: titleSearchUrl(title), target: '_blank', rel: 'noopener noreferrer', class: 'title-search', title: 'No link was given: look this title up on arXiv', text: title });
+  return h('h4', { class: 'card-title' }, link);
 }
 
 function metaLine(paper: { date?: string; authors?: string[] }): HTMLElement | null {
@@ -69,8 +75,6 @@ export function sourceCard(source: Source, options: SourceCardOptions): HTMLLIEl
       (paper) => {
         abstract.dataset.loaded = 'yes';
         abstract.textContent = paper.abstract;
-        const href = safeHttpUrl(paper.url);
-        if (href) abstract.append(h('p', {}, h('a', { href, target: '_blank', rel: 'noopener noreferrer', text: 'Open the paper' })));
       },
       (error: unknown) => {
         delete abstract.dataset.loaded;
@@ -82,7 +86,8 @@ export function sourceCard(source: Source, options: SourceCardOptions): HTMLLIEl
   const card = h(
     'li',
     { class: options.cited ? 'card cited' : 'card', id: options.domId, tabindex: '-1', 'data-paper-id': source.id },
-    h('div', { class: 'card-head' }, h('span', { class: 'card-n', text: `[${source.n}]` }), titleElement(source.title, undefined)),
+    h('div', { class: 'card-head' }, h('span', { class: 'card-n', text: `[${source.n}]` }), titleElement(source.title, source.url)),
+    metaLine(source),
     snippetElement(source.snippet, options.query),
   );
   for (const item of options.unsupported) {
@@ -115,4 +120,21 @@ export function searchCard(hit: SearchHit, rank: number, query: string, coverage
     }),
     h('div', { class: 'card-actions' }, similarButton(hit)),
   );
+}
+
+export const EXPORT_LABELS: Record<ExportFormat, string> = { bibtex: 'BibTeX', ris: 'RIS', md: 'Markdown', csv: 'CSV' };
+
+/**
+ * "Export" with a format choice, for a list of papers (an answer's cited papers, search
+ * results). `ids` is read at click time; `run` downloads and reports.
+ */
+export function exportControl(label: string, ids: () => string[], run: (ids: string[], format: ExportFormat, button: HTMLButtonElement) => void): HTMLElement {
+  const select = h(
+    'select',
+    { class: 'export-format', 'aria-label': 'Export format' },
+    ...(Object.keys(EXPORT_LABELS) as ExportFormat[]).map((format) => h('option', { value: format, text: EXPORT_LABELS[format] })),
+  );
+  const button = h('button', { type: 'button', class: 'secondary export', text: label });
+  button.addEventListener('click', () => run(ids(), select.value as ExportFormat, button));
+  return h('span', { class: 'export-control' }, button, select);
 }

@@ -1,12 +1,15 @@
 // The chat page: wires the composer, the conversation and search views, and the status badges.
-import { ApiError, getHealth, isAbort, search, streamChat, type ChatMessage, type Health } from './api.js';
-import { SIMILAR_EVENT, searchCard } from './cards.js';
+import { ApiError, exportPapers, getHealth, isAbort, search, streamChat, type ChatMessage, type ExportFormat, type Health } from './api.js';
+import { EXPORT_LABELS, exportControl, SIMILAR_EVENT, searchCard } from './cards.js';
 import { createNewView, showSimilar } from './keep-up.js';
 import { copyText, h } from './dom.js';
 import { loadConversation, loadView, saveConversation, saveView, type AssistantTurn, type Turn, type View } from './store.js';
 import { renderAnswerBody, renderTurn, turnDomId } from './turns.js';
 
 const SEARCH_K = 20;
+// The API's limits (src/server/schemas.ts, routes/chat.ts): the box refuses longer input.
+const MAX_QUESTION_CHARS = 4000;
+const MAX_QUERY_CHARS = 2000;
 
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -35,6 +38,8 @@ const ui = {
 let turns: Turn[] = loadConversation();
 let view: View = loadView();
 let inFlight: AbortController | undefined;
+let llmAvailable = false;
+let lastSearchIds: string[] = [];
 
 // ---------- announcements: a few polite messages per answer, never one per token ----------
 
@@ -60,7 +65,8 @@ function contextFor(index: number) {
     index,
     query: questionFor(index),
     canRegenerate: isLast && !inFlight,
-    actions: { copy: copyAnswer, regenerate },
+    llmAvailable,
+    actions: { copy: copyAnswer, regenerate, exportPapers: downloadExport },
   };
 }
 
@@ -127,6 +133,8 @@ async function runChat(): Promise<void> {
   const index = turns.length - 1;
   setBusy(true);
   renderConversation();
+  // The new question and its answer come into view, wherever the reader had scrolled to.
+  document.getElementById(turnDomId(index - 1))?.scrollIntoView({ block: 'start' });
   keepScrolled(true);
   saveConversation(turns);
   announce('Searching the papers…');
@@ -173,9 +181,17 @@ async function runChat(): Promise<void> {
     if (inFlight === controller) inFlight = undefined;
     setBusy(false);
     saveConversation(turns);
-    // No scrolling here: the reader stays at the end of the answer, with the cards just below.
     renderConversation();
+    revealAnswer(index);
   }
+}
+
+/** A finished answer whose start is out of view is brought to it (the cards follow below). */
+function revealAnswer(index: number): void {
+  const answer = document.getElementById(turnDomId(index));
+  if (!answer) return;
+  const box = answer.getBoundingClientRect();
+  if (box.top < 0 || box.top > window.innerHeight - 80) answer.scrollIntoView({ block: 'start' });
 }
 
 function ask(question: string): void {
@@ -240,6 +256,27 @@ function onConversationClick(event: MouseEvent): void {
   card.dataset.flashTimer = String(window.setTimeout(() => card.classList.remove('flash'), 2500));
 }
 
+/** Downloads the papers in the chosen format through POST /api/export. */
+function downloadExport(ids: string[], format: ExportFormat, button: HTMLButtonElement): void {
+  const label = button.textContent ?? 'Export';
+  button.disabled = true;
+  exportPapers(ids, format).then(
+    ({ blob, filename }) => {
+      const link = h('a', { href: URL.createObjectURL(blob), download: filename, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      announce(`${ids.length} ${ids.length === 1 ? 'paper' : 'papers'} exported as ${EXPORT_LABELS[format]}.`);
+    },
+    (error: unknown) => {
+      button.textContent = 'Export failed';
+      announce(error instanceof ApiError ? error.message : `Export failed: ${String(error)}`);
+      window.setTimeout(() => (button.textContent = label), 2500);
+    },
+  ).finally(() => (button.disabled = false));
+}
+
 // ---------- search ----------
 
 let searchController: AbortController | undefined;
@@ -253,11 +290,14 @@ async function runSearch(query: string): Promise<void> {
   try {
     const response = await search(query, SEARCH_K, controller.signal);
     ui.searchResults.replaceChildren(...response.results.map((hit, i) => searchCard(hit, i + 1, query)));
+    lastSearchIds = response.results.map((hit) => hit.id);
     const count = response.results.length;
     ui.searchSummary.textContent = count
       ? `${count} ${count === 1 ? 'paper' : 'papers'} for “${query}” · ${response.mode} search · ${Math.round(response.took_ms)} ms`
       : `No papers match “${query}”.`;
+    if (response.notice) ui.searchSummary.append(h('span', { class: 'notice', text: ` ${response.notice}` }));
     announce(ui.searchSummary.textContent);
+    if (count) ui.searchSummary.append(' ', exportControl('Export results', () => lastSearchIds, downloadExport));
   } catch (error) {
     if (isAbort(error)) return;
     ui.searchResults.replaceChildren();
@@ -305,6 +345,7 @@ function applyView(next: View): void {
     new: 'Follow a topic, e.g. speculative decoding (Enter saves it)',
   }[view];
   ui.send.textContent = { chat: 'Send', search: 'Search', new: 'Follow' }[view];
+  ui.prompt.maxLength = view === 'chat' ? MAX_QUESTION_CHARS : MAX_QUERY_CHARS;
 }
 
 function submit(): void {
@@ -336,6 +377,9 @@ function badge(text: string, kind: 'warn' | 'error' | 'ok', title?: string): HTM
 function renderHealth(health: Health): void {
   const badges: HTMLElement[] = [];
   const llm = health.llm;
+  const wasAvailable = llmAvailable;
+  llmAvailable = Boolean(llm?.reachable && llm.model_available !== false);
+  if (wasAvailable !== llmAvailable && !inFlight) renderConversation();
   if (llm && !llm.reachable) {
     badges.push(badge('LLM offline: extractive answers', 'warn', llm.reason ?? `No Ollama at ${llm.host}`));
   } else if (llm && llm.model_available === false) {

@@ -6,7 +6,7 @@ import { DEFAULT_ARXIV_MAX, IMPORT_SOURCES, MAX_ARXIV_PAPERS } from '../../impor
 import { MAX_SAVED_QUERY_LENGTH } from '../../retrieve/saved.js';
 import { MAX_SIMILAR_K } from '../../retrieve/similar.js';
 import { MAX_NEW_K } from '../../retrieve/whats-new.js';
-import { ErrorSchema, errorResponses, PaperSchema, SearchHitSchema, SearchModeSchema } from '../schemas.js';
+import { ErrorSchema, errorsFor, PaperSchema, SearchHitSchema, SearchModeSchema } from '../schemas.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
@@ -73,51 +73,57 @@ const notFound = json(ErrorSchema, 'Unknown id');
 
 const importRoute = createRoute({
   method: 'post',
+  operationId: 'importPapers',
   path: '/api/import',
   summary: 'Import papers from Hugging Face daily papers or the arXiv API',
   description: 'Fetches and ingests day by day (hf-daily) or page by page (arxiv); re-running adds nothing twice, an interrupted run resumes. Answers when the import is done.',
   request: { body: { required: true, content: { 'application/json': { schema: ImportRequestSchema } } } },
-  responses: { 200: json(ImportReportSchema, 'What the import added'), ...errorResponses, 409: json(ErrorSchema, 'Another import is running'), 502: json(ErrorSchema, 'The source could not be reached or failed') },
+  responses: { 200: json(ImportReportSchema, 'What the import added'), ...errorsFor(400, 413, 415, 429), 409: json(ErrorSchema, 'Another import is running'), 502: json(ErrorSchema, 'The source could not be reached or failed') },
 });
 
 const similarRoute = createRoute({
   method: 'get',
+  operationId: 'similarPapers',
   path: '/api/papers/{id}/similar',
   summary: 'Papers similar to one paper (never itself)',
   request: {
     params: z.object({ id: z.string().min(1).max(300) }),
     query: z.object({ k: z.coerce.number().int().min(1).max(MAX_SIMILAR_K).default(10) }),
   },
-  responses: { 200: json(SimilarResponseSchema, 'Similar papers, best first'), 404: notFound, ...errorResponses },
+  responses: { 200: json(SimilarResponseSchema, 'Similar papers, best first'), 404: notFound, ...errorsFor(400) },
 });
 
 const listSaved = createRoute({
   method: 'get',
+  operationId: 'listSavedSearches',
   path: '/api/saved',
   summary: 'The saved searches',
-  responses: { 200: json(z.object({ searches: z.array(SavedSearchSchema), last_look_at: z.string().optional() }), 'Saved searches'), ...errorResponses },
+  responses: { 200: json(z.object({ searches: z.array(SavedSearchSchema), last_look_at: z.string().optional() }), 'Saved searches'), ...errorsFor() },
 });
 
 const addSaved = createRoute({
   method: 'post',
+  operationId: 'followSearch',
   path: '/api/saved',
   summary: 'Save a search to follow (the same query twice keeps one)',
   request: {
     body: { required: true, content: { 'application/json': { schema: z.object({ query: z.string().trim().min(1, 'must not be empty').max(MAX_SAVED_QUERY_LENGTH) }) } } },
   },
-  responses: { 200: json(SavedSearchSchema, 'Already saved'), 201: json(SavedSearchSchema, 'Saved'), ...errorResponses },
+  responses: { 200: json(SavedSearchSchema, 'Already saved'), 201: json(SavedSearchSchema, 'Saved'), ...errorsFor(400, 413, 415) },
 });
 
 const removeSaved = createRoute({
   method: 'delete',
+  operationId: 'unfollowSearch',
   path: '/api/saved',
   summary: 'Remove a saved search',
   request: { query: z.object({ id: z.string().min(1).max(MAX_SAVED_QUERY_LENGTH).openapi({ description: 'The saved search id (s-…) or its query' }) }) },
-  responses: { 200: json(SavedSearchSchema, 'Removed'), 404: notFound, ...errorResponses },
+  responses: { 200: json(SavedSearchSchema, 'Removed'), 404: notFound, ...errorsFor(400) },
 });
 
 const newRoute = createRoute({
   method: 'get',
+  operationId: 'whatsNew',
   path: '/api/new',
   summary: 'Papers added since a time that match any saved search, best first',
   description: 'Without `since`: since the last look (a week back before the first), and this look is recorded unless peek=true.',
@@ -128,7 +134,7 @@ const newRoute = createRoute({
       peek: z.enum(['true', 'false']).optional(),
     }),
   },
-  responses: { 200: json(NewResponseSchema, 'New papers for the saved searches'), ...errorResponses },
+  responses: { 200: json(NewResponseSchema, 'New papers for the saved searches'), ...errorsFor(400) },
 });
 
 export function registerKeepUpRoutes(app: OpenAPIHono, engine: Engine) {

@@ -4,6 +4,7 @@ import { errorResponses, SearchRequestSchema, SearchResponseSchema } from '../sc
 
 const route = createRoute({
   method: 'post',
+  operationId: 'searchPapers',
   path: '/api/search',
   summary: 'Find the papers that match a question',
   request: { body: { required: true, content: { 'application/json': { schema: SearchRequestSchema } } } },
@@ -15,7 +16,8 @@ const route = createRoute({
 
 export function registerSearchRoutes(app: OpenAPIHono, engine: Engine) {
   app.openapi(route, async (c) => {
-    const { query, ...options } = c.req.valid('json');
-    return c.json(await engine.search(query, options), 200);
+    // `since`/`until` (the CLI's and chat's names) are the same range as `from`/`to`.
+    const { query, since, until, ...options } = c.req.valid('json');
+    return c.json(await engine.search(query, { ...options, from: options.from ?? since, to: options.to ?? until }), 200);
   });
 }
