@@ -183,6 +183,8 @@ async function runChat(): Promise<void> {
     saveConversation(turns);
     renderConversation();
     revealAnswer(index);
+    // Once more after layout settles (cards and the action bar change heights above and around it).
+    requestAnimationFrame(() => revealAnswer(index));
   }
 }
 
