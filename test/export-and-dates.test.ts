@@ -83,18 +83,18 @@ describe('export and date filters over HTTP', () => {
       return JSON.parse(answer.text);
     };
     expect((await titles({})).results).toHaveLength(3);
-    const since = await titles({ since: '2024' });
+    const since = await titles({ from: '2024' });
     expect(since.results.map((hit: { id: string }) => hit.id)).toEqual(['2406.00002']);
-    expect(since.notice).toBe('1 of 3 papers carry no date and are left out by since/until.');
-    expect((await titles({ until: '2023-01' })).results.map((hit: { id: string }) => hit.id)).toEqual(['2301.00001']);
-    expect((await titles({ since: '2023-01-16', until: '2024-06-03' })).results.map((hit: { id: string }) => hit.id)).toEqual(['2406.00002']);
-    const bad = await postJson(server, '/api/search', { query: 'quokka', since: 'last week' });
+    expect(since.notice).toBe('1 of 3 papers carry no date and are left out by the date range.');
+    expect((await titles({ to: '2023-01' })).results.map((hit: { id: string }) => hit.id)).toEqual(['2301.00001']);
+    expect((await titles({ from: '2023-01-16', to: '2024-06-03' })).results.map((hit: { id: string }) => hit.id)).toEqual(['2406.00002']);
+    const bad = await postJson(server, '/api/search', { query: 'quokka', from: 'last week' });
     expect(bad.status).toBe(400);
-    expect(JSON.parse(bad.text).error).toMatchObject({ field: 'since', message: 'since: must be YYYY, YYYY-MM or YYYY-MM-DD' });
+    expect(JSON.parse(bad.text).error).toMatchObject({ field: 'from', message: 'from: must be YYYY, YYYY-MM or YYYY-MM-DD' });
   });
 
   it('filters chat sources by since/until', async () => {
-    const answer = await postJson(server, '/api/chat', { messages: [{ role: 'user', content: 'quokka routing' }], stream: false, mode: 'extractive', until: '2023' });
+    const answer = await postJson(server, '/api/chat', { messages: [{ role: 'user', content: 'quokka routing' }], stream: false, mode: 'extractive', to: '2023' });
     const result = JSON.parse(answer.text);
     expect(result.sources.map((source: { id: string }) => source.id)).toEqual(['2301.00001']);
     expect(result.sources[0]).toMatchObject({ date: '2023-01-15', authors: ['Ada Lovelace', 'Alan Turing'] });

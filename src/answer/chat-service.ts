@@ -115,7 +115,7 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       signal?.throwIfAborted();
 
       const retrieveStarted = performance.now();
-      const { results, evidence } = await port.search(query, { k: plan.k, from: request.since, to: request.until });
+      const { results, evidence } = await port.search(query, { k: plan.k, from: request.from, to: request.to });
       const retrieveMs = performance.now() - retrieveStarted;
       signal?.throwIfAborted();
       const numbered: Numbered[] = results.map((hit, i) => ({ n: i + 1, hit }));

@@ -13,8 +13,8 @@ export interface ChatRequest {
   k?: number;
   mode?: AnswerMode;
   /** Only papers dated within (YYYY, YYYY-MM or YYYY-MM-DD, inclusive). */
-  since?: string;
-  until?: string;
+  from?: string;
+  to?: string;
 }
 
 /** A retrieved paper as the answer refers to it: [n]. */

@@ -138,7 +138,7 @@ async function answerOnce(
   stream: boolean,
 ): Promise<ChatResult | undefined> {
   const result = await chat.answer(
-    { messages, k: opts.k, mode: opts.mode, since: opts.since, until: opts.until },
+    { messages, k: opts.k, mode: opts.mode, from: opts.since, to: opts.until },
     {
       signal,
       onEvent: (event) => {

@@ -35,15 +35,11 @@ export const PaperSchema = z
 
 /** A day, month or year: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. */
 const DaySchema = z.string().regex(DATE_BOUND, 'must be YYYY, YYYY-MM or YYYY-MM-DD');
-const dateBound = (name: 'since' | 'until') =>
-  DaySchema.optional()
-    .openapi({
-      description: `Only papers dated ${name === 'since' ? 'on or after' : 'on or before'} this (inclusive; papers without a date are left out).`,
-      example: name === 'since' ? '2024-01' : '2024-12-31',
-    });
-
-/** `since`/`until` on search and chat. */
-export const DateRangeFields = { since: dateBound('since'), until: dateBound('until') };
+/** The date range of search and chat (the CLI's --since/--until). */
+export const DateRangeFields = {
+  from: DaySchema.optional().openapi({ description: 'Only papers dated on or after this day (inclusive); undated papers are left out.', example: '2024-01' }),
+  to: DaySchema.optional().openapi({ description: 'Only papers dated on or before this day (inclusive: 2024 means up to 2024-12-31).', example: '2024-12-31' }),
+};
 
 export const SearchRequestSchema = z
   .object({
@@ -55,8 +51,6 @@ export const SearchRequestSchema = z
       description: 'Default hybrid; falls back to lexical when no embedding model is loaded (with a `notice` when a mode was asked for).',
     }),
     ...DateRangeFields,
-    from: DaySchema.optional().openapi({ description: 'Only papers dated on or after this day (inclusive); undated papers are left out.', example: '2024-01' }),
-    to: DaySchema.optional().openapi({ description: 'Only papers dated on or before this day (inclusive: 2024 means up to 2024-12-31).', example: '2024-12-31' }),
   })
   .openapi('SearchRequest');
 

@@ -84,8 +84,8 @@ const route = createRoute({
 
 export function registerChatRoutes(app: OpenAPIHono, chat: ChatService) {
   app.openapi(route, async (c) => {
-    const { messages, k, stream, mode, since, until } = c.req.valid('json');
-    const request = { messages, k, mode, since, until };
+    const { messages, k, stream, mode, from, to } = c.req.valid('json');
+    const request = { messages, k, mode, from, to };
     const clientGone = c.req.raw.signal;
 
     if (!stream) {

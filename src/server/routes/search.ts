@@ -16,8 +16,7 @@ const route = createRoute({
 
 export function registerSearchRoutes(app: OpenAPIHono, engine: Engine) {
   app.openapi(route, async (c) => {
-    // `since`/`until` (the CLI's and chat's names) are the same range as `from`/`to`.
-    const { query, since, until, ...options } = c.req.valid('json');
-    return c.json(await engine.search(query, { ...options, from: options.from ?? since, to: options.to ?? until }), 200);
+    const { query, ...options } = c.req.valid('json');
+    return c.json(await engine.search(query, options), 200);
   });
 }
