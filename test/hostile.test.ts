@@ -125,7 +125,7 @@ describe('hostile ingests into an empty index', () => {
     // As text: each line is refused alone (skipped), the good line is read.
     const text = await send(`${server.url}/api/ingest`, `${deepRecord}\n{"id": "shallow-1", "title": "Shallow", "abstract": "Fine."}\n`, 'text/plain');
     expect(text.status, text.text).toBe(200);
-    expect(JSON.parse(text.text)).toMatchObject({ ids: ['shallow-1'], skipped: 1 });
+    expect(JSON.parse(text.text)).toMatchObject({ ids: ['shallow-1'], skipped_total: 1 });
     const big = await send(`${server.url}/api/ingest`, deep, 'text/plain');
     expect(big.status).toBe(400);
   }, 60_000);
