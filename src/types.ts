@@ -101,6 +101,8 @@ export interface SkippedEntry {
   source: string;
   line: number;
   reason: string;
+  /** The field at fault, as a path into a JSON body (`papers[1].title`), when one is. */
+  field?: string;
 }
 
 /** What one ingest did, for every face: counts, then what was skipped or changed and why. */

@@ -209,9 +209,9 @@ describe('POST /api/ingest', () => {
   it.each([
     ['an empty array', [], 'body', /body/],
     ['an object without papers', { items: [] }, 'papers', /papers/],
-    ['a batch whose only paper has no title', [{ abstract: 'No title here.' }], 'body', /no papers found.*item 1: missing title/],
-    ['a batch whose only paper has an empty abstract', [{ title: 'Empty', abstract: '  ' }], 'body', /item 1: empty abstract/],
-    ['a {papers} object whose only paper has no abstract', { papers: [{ title: 'T' }] }, 'body', /item 1: missing abstract/],
+    ['a batch whose only paper has no title', [{ abstract: 'No title here.' }], 'papers[0].title', /no papers found.*item 1: missing title/],
+    ['a batch whose only paper has an empty abstract', [{ title: 'Empty', abstract: '  ' }], 'papers[0].abstract', /item 1: empty abstract/],
+    ['a {papers} object whose only paper has no abstract', { papers: [{ title: 'T' }] }, 'papers[0].abstract', /item 1: missing abstract/],
   ])('answers 400 for %s', async (_name, body, field, message) => {
     const answer = await call(writable, 'POST', '/api/ingest', body);
     expectError(answer, 400, field);
@@ -236,7 +236,7 @@ describe('POST /api/ingest', () => {
     ['a dot segment', '..', 'papers[0].id'],
     ['a control character', 'a\u0000b', 'papers[0].id'],
     ['a lone surrogate', 'a\ud800b', 'papers[0].id'],
-    ['overlong', 'x'.repeat(257), '0.id'],
+    ['overlong', 'x'.repeat(257), 'papers[0].id'],
   ])('answers 400 naming the id for a source id that is %s', async (_name, id, field) => {
     expectError(await call(writable, 'POST', '/api/ingest', [{ id, title: 'T', abstract: 'A.' }]), 400, field);
   });

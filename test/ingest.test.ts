@@ -216,7 +216,7 @@ describe('parseSource on JSON sources', () => {
     const result = parseSource(text, { filename: 'papers.json' });
     expect(result.format).toBe('json');
     expect(result.papers.map((paper) => paper.title)).toEqual(['A', 'C']);
-    expect(result.skipped).toEqual([{ line: 6, reason: 'item 2: missing abstract' }]);
+    expect(result.skipped).toEqual([{ line: 6, reason: 'item 2: missing abstract', field: 'papers[1].abstract' }]);
   });
 
   it('reads BEIR corpus.jsonl lines as id = _id and abstract = text', () => {

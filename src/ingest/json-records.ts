@@ -13,7 +13,8 @@ const MAX_RECORD_LENGTH = 1_000_000;
 const MAX_AUTHORS = 1000;
 const MAX_SHORT_FIELD_LENGTH = 300;
 
-type RecordCheck = { ok: true; input: PaperInput; beir: boolean } | { ok: false; reason: string };
+/** A failed check names the record's field at fault when there is one (id, title, abstract). */
+type RecordCheck = { ok: true; input: PaperInput; beir: boolean } | { ok: false; reason: string; field?: string };
 
 /** JSON Lines, generic or BEIR; the format is BEIR when the first usable record is BEIR-shaped. */
 export function parseJsonLines(text: string): ParseResult {
@@ -58,7 +59,12 @@ export function parseJsonDocument(text: string): ParseResult | undefined {
   items.forEach((item, index) => {
     const check = recordToInput(item);
     if (check.ok) papers.push(check.input);
-    else skipped.push({ line: itemLines.length === items.length ? itemLines[index]! : 1, reason: `item ${index + 1}: ${check.reason}` });
+    else
+      skipped.push({
+        line: itemLines.length === items.length ? itemLines[index]! : 1,
+        reason: `item ${index + 1}: ${check.reason}`,
+        ...(check.field && { field: `papers[${index}].${check.field}` }),
+      });
   });
   return { format: 'json', papers, skipped };
 }
@@ -115,16 +121,16 @@ export function recordToInput(value: unknown): RecordCheck {
       : outer;
   const beir = field(record, FIELD_NAMES.abstract) === undefined && ('text' in record || '_id' in record);
   const title = cleanField('title', record.title, MAX_TITLE_LENGTH);
-  if (!title.ok) return { ok: false, reason: title.reason };
+  if (!title.ok) return { ok: false, reason: title.reason, field: 'title' };
   const abstract = cleanField(beir ? 'text' : 'abstract', beir ? record.text : field(record, FIELD_NAMES.abstract), MAX_ABSTRACT_LENGTH);
-  if (!abstract.ok) return { ok: false, reason: abstract.reason };
+  if (!abstract.ok) return { ok: false, reason: abstract.reason, field: beir ? 'text' : 'abstract' };
 
   const input: PaperInput = { title: title.value, abstract: abstract.value };
   const rawId = beir ? record._id : field(record, FIELD_NAMES.id);
   if (rawId !== undefined && rawId !== null) {
-    if (typeof rawId !== 'string' && typeof rawId !== 'number') return { ok: false, reason: 'id is not a string or number' };
+    if (typeof rawId !== 'string' && typeof rawId !== 'number') return { ok: false, reason: 'id is not a string or number', field: 'id' };
     const problem = sourceIdProblem(String(rawId));
-    if (problem) return { ok: false, reason: problem };
+    if (problem) return { ok: false, reason: problem, field: 'id' };
     input.id = String(rawId);
   }
   const date = shortText(field(record, FIELD_NAMES.date));

@@ -38,6 +38,10 @@ export function parseSource(text: string, options: ParseOptions = {}): ParseResu
   if (result.papers.length === 0) {
     const first = result.skipped[0];
     const why = first ? `; line ${first.line}: ${first.reason}` : '';
+    // A body whose records all fail names the first one's field, as a validation error would.
+    if (first?.field) {
+      throw new PapertalkError('parse_failed', `${first.field}: no papers found in ${source} (read as ${result.format})${why}`, { field: first.field });
+    }
     throw new PapertalkError('parse_failed', `${source}: no papers found (read as ${result.format})${why}`);
   }
   return result;

@@ -187,8 +187,8 @@ export function readText(text: Uint8Array | string, options: TextReadOptions = {
   try {
     result = parseSource(typeof text === 'string' ? text : decodeText(text, source), { filename: source, json: options.json });
   } catch (error) {
-    // The whole text is the culprit: name it as the field.
-    if (isPapertalkError(error)) throw new PapertalkError(error.code, error.message, { field: source, cause: error });
+    // The whole text is the culprit (name it as the field), unless the parser named a field of it.
+    if (isPapertalkError(error)) throw new PapertalkError(error.code, error.message, { field: error.field ?? source, cause: error });
     throw error;
   }
   return {

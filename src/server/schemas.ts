@@ -111,6 +111,7 @@ export const SkippedEntrySchema = z
     source: z.string().openapi({ description: 'The file, or "body" for a request body.', example: 'body' }),
     line: z.number().int().openapi({ description: '1-based line; 0 for the whole source.', example: 3 }),
     reason: z.string().openapi({ example: 'item 2: missing title' }),
+    field: z.string().optional().openapi({ description: 'The field at fault, as a path into a JSON body.', example: 'papers[1].title' }),
   })
   .openapi('SkippedEntry');
 
