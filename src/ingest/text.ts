@@ -11,8 +11,13 @@ const WHITESPACE = /\s+/g;
 // Unpaired UTF-16 surrogates (from broken decoding) would make NFC and JSON output misbehave.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+const CLEAN_ASCII = /^(?:[\x21-\x7e]+(?: [\x21-\x7e]+)*)?$/;
+
 /** Trim, drop control characters, collapse whitespace to single spaces, NFC-normalize. */
 export function cleanText(raw: string): string {
+  // Already clean (printable ASCII, single spaces, trimmed: most text, and all text cleaned
+  // once already): the four passes below would return it unchanged.
+  if (CLEAN_ASCII.test(raw)) return raw;
   return raw.replace(LONE_SURROGATE, '\uFFFD').replace(CONTROL, '').replace(WHITESPACE, ' ').trim().normalize('NFC');
 }
 
