@@ -33,14 +33,14 @@ export function chunkPaper(paper: Paper, countTokens: (s: string) => number, max
   const fits = (start: number, end: number) => countTokens(prefix + abstract.slice(start, end)) <= maxTokens;
   const make = (n: number, start: number, end: number): Chunk => ({ id: `${paper.id}#${n}`, paperId: paper.id, n, start, end });
 
+  const prefixTokens = countTokens(prefix);
   const units = splitSentences(abstract).flatMap((sentence) =>
-    fits(sentence.start, sentence.end) ? [sentence] : splitToFit(abstract, sentence, fits),
+    fits(sentence.start, sentence.end) ? [sentence] : splitToFit(abstract, sentence, fits, countTokens, maxTokens - prefixTokens),
   );
   if (units.length === 0) return [make(0, 0, abstract.length)];
 
   // Word-piece counts add up across whitespace, so sums of per-unit counts find a chunk's end
   // cheaply; the real count of the whole chunk text then has the last word.
-  const prefixTokens = countTokens(prefix);
   const unitTokens = units.map((unit) => countTokens(abstract.slice(unit.start, unit.end)));
   const chunks: Chunk[] = [];
   let from = 0;
@@ -80,12 +80,21 @@ function titlePrefix(title: string): string {
 /**
  * Splits one over-long sentence into consecutive pieces that each fit: greedily by words, and
  * by characters for a single "word" (a long formula or URL) that does not fit on its own.
+ * Each word is counted once and the counts summed (word pieces add up across whitespace), so
+ * a 2,000-character sentence costs a few hundred small counts, not one count per word of ever
+ * longer prefixes; the real count of each piece then has the last word.
  */
-function splitToFit(text: string, span: Span, fits: (start: number, end: number) => boolean): Span[] {
-  const words = [...text.slice(span.start, span.end).matchAll(/\S+/g)].map((m) => ({
-    start: span.start + m.index,
-    end: span.start + m.index + m[0].length,
-  }));
+function splitToFit(
+  text: string,
+  span: Span,
+  fits: (start: number, end: number) => boolean,
+  countTokens: (s: string) => number,
+  budget: number,
+): Span[] {
+  const words = [...text.slice(span.start, span.end).matchAll(/\S+/g)].map((m) => {
+    const start = span.start + m.index;
+    return { start, end: start + m[0].length, tokens: countTokens(m[0]) };
+  });
   const pieces: Span[] = [];
   let i = 0;
   while (i < words.length) {
@@ -96,7 +105,9 @@ function splitToFit(text: string, span: Span, fits: (start: number, end: number)
       continue;
     }
     let j = i;
-    while (j + 1 < words.length && fits(start, words[j + 1]!.end)) j++;
+    let estimate = words[i]!.tokens;
+    while (j + 1 < words.length && estimate + words[j + 1]!.tokens <= budget) estimate += words[++j]!.tokens;
+    while (j > i && !fits(start, words[j]!.end)) j--;
     pieces.push({ start, end: words[j]!.end });
     i = j + 1;
   }
