@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createChatService, type ChatService } from '../src/answer/chat-service.js';
+import { COVERED_FROM, matchScore, NOT_COVERED_BELOW } from '../src/answer/coverage.js';
 import { standaloneQuery } from '../src/answer/follow-up.js';
 import { loadPrompts } from '../src/answer/prompts.js';
 import type { ChatMessage } from '../src/answer/types.js';
@@ -176,6 +177,27 @@ async function sampleRows(system: System, set: QuestionSet): Promise<Row> {
   return row;
 }
 
+/** The match score the coverage decision reads, by kind of question: where the thresholds sit. */
+async function scoreDistributions(engine: Engine, set: QuestionSet): Promise<void> {
+  const groups = new Map<string, number[]>();
+  const add = (kind: string, score: number) => (groups.get(kind) ?? groups.set(kind, []).get(kind)!).push(score);
+  const score = async (question: string) => matchScore((await engine.search(question, { k: K })).evidence);
+  for (const q of set.knownItem.filter(inSplit)) add(`known-item, ${q.style}`, await score(q.question));
+  for (const q of set.topical.filter(inSplit)) add('topical', await score(q.question));
+  for (const q of set.outOfCorpus.filter(inSplit)) add(`out-of-corpus, ${q.kind}`, await score(q.question));
+  const at = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))]!.toFixed(2);
+  console.log(`\nMatch score (src/answer/coverage.ts): not covered below ${NOT_COVERED_BELOW}, covered from ${COVERED_FROM}; ${split} split\n`);
+  console.log('| questions | n | min | p5 | p10 | p50 | p90 | max | below NOT_COVERED | below COVERED |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [kind, scores] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const sorted = [...scores].sort((a, b) => a - b);
+    const share = (t: number) => (sorted.filter((v) => v < t).length / sorted.length).toFixed(2);
+    console.log(
+      `| ${kind} | ${sorted.length} | ${[0, 0.05, 0.1, 0.5, 0.9, 1].map((p) => at(sorted, p)).join(' | ')} | ${share(NOT_COVERED_BELOW)} | ${share(COVERED_FROM)} |`,
+    );
+  }
+}
+
 async function proxyRows(system: System, claims: string[], key: 'answered' | 'abstained'): Promise<number> {
   const outcomes: number[] = [];
   for (const claim of claims) {
@@ -204,6 +226,7 @@ async function main(): Promise<void> {
   const systems = [papertalk(sample.engine, sample.chat), plainBm25(sample.engine)];
   const rows = [];
   for (const system of systems) rows.push(await sampleRows(system, set));
+  await scoreDistributions(sample.engine, set);
   const count = (list: { split: string }[]) => list.filter(inSplit).length;
   printTable(
     `Sample corpus (632 papers), ${split} split`,

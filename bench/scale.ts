@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import type { BackendName } from '../src/index/backend.js';
 import { splitSentences } from '../src/text/sentences.js';
 import { readSource } from '../src/ingest/read.js';
-import { normalizeTitle } from '../src/ingest/paper-id.js';
+import { normalizeTitle } from '../src/text/titles.js';
 import { createBackend } from '../src/index/open.js';
 import type { Paper } from '../src/types.js';
 import { fakeEmbedder } from '../test/support/papers.js';

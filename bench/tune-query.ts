@@ -11,7 +11,7 @@ import { evaluateRun } from '../src/eval/metrics.js';
 import type { IndexSnapshot } from '../src/index/store.js';
 import { LexicalIndex } from '../src/index/lexical.js';
 import { readSource } from '../src/ingest/read.js';
-import { normalizeTitle } from '../src/ingest/paper-id.js';
+import { normalizeTitle } from '../src/text/titles.js';
 import { toPapers } from '../src/ingest/to-papers.js';
 import { VectraReader } from '../src/index/vectra-backend.js';
 import { queryDefaults, type QuerySettings } from '../src/retrieve/query.js';
@@ -73,7 +73,12 @@ async function main(): Promise<void> {
   for (const expansionWeight of [0, 0.25, 0.5, 1]) rows.push([`generic=${queryDefaults.genericWeight} expansion=${expansionWeight}`, { ...queryDefaults, expansionWeight, proximityWeight: 0 }]);
   for (const proximityWeight of [0.25, 0.5, 1]) {
     for (const proximityWindow of [2, 3, 5]) {
-      rows.push([`generic=${queryDefaults.genericWeight} prox=${proximityWeight} window=${proximityWindow}`, { ...queryDefaults, proximityWeight, proximityWindow }]);
+      rows.push([`generic=${queryDefaults.genericWeight} expansion=${queryDefaults.expansionWeight} prox=${proximityWeight} window=${proximityWindow}`, { ...queryDefaults, proximityWeight, proximityWindow }]);
+    }
+  }
+  for (const genericWeight of [0.5, 0.35, 0.2]) {
+    for (const expansionWeight of [0.5, 0.75, 1]) {
+      rows.push([`generic=${genericWeight} expansion=${expansionWeight} prox=${queryDefaults.proximityWeight}`, { ...queryDefaults, genericWeight, expansionWeight }]);
     }
   }
   rows.push(['the shipped defaults', queryDefaults]);

@@ -35,13 +35,27 @@ const ollamaHost = z.string().min(1).transform((value, ctx) => {
   }
 });
 
+/** An http(s) base URL without a trailing slash, e.g. https://huggingface.co. */
+const httpEndpoint = z.string().min(1).transform((value, ctx) => {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    ctx.addIssue({ code: 'custom', message: `must be an http(s) URL, e.g. https://example.org` });
+    return z.NEVER;
+  }
+  return value.replace(/\/+$/, '');
+});
+
 export const configSchema = z.object({
   port: port.default(3000),
   host: z.string().min(1).default('127.0.0.1'),
   indexDir: z.string().min(1).default('index'),
   modelsDir: z.string().min(1).default('models'),
   allowRemoteModels: booleanish.default(true),
-  embedModel: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
+  embedProvider: z
+    .enum(['transformers', 'ollama'])
+    .default('transformers')
+    .describe('who computes embeddings: transformers.js in-process, or the Ollama server at OLLAMA_HOST'),
+  /** Unset: the provider's default (DEFAULT_EMBED_MODEL). */
+  embedModel: z.string().min(1).optional().describe('embedding model: a transformers.js ONNX export, or an Ollama model such as nomic-embed-text'),
   /** ONNX weights variant: auto picks whatever the models folder holds (fp32 first, then q8). */
   embedDtype: z.enum(['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4']).default('auto'),
   /** Set false to run lexical-only without even trying to load a model. */
@@ -62,14 +76,30 @@ export const configSchema = z.object({
   /** Bearer token for write routes (and for all routes with authAll). Required off loopback. */
   token: z.string().min(16, 'must be at least 16 characters').optional(),
   authAll: booleanish.default(false),
+  /**
+   * Host names the server answers to besides IP addresses and localhost (DNS-rebinding guard):
+   * comma-separated; `.example.org` allows a domain and its subdomains, `*` any name.
+   */
+  allowedHosts: z
+    .union([z.array(z.string()), z.string()])
+    .transform((value) => (Array.isArray(value) ? value : value.split(/[\s,]+/)).map((host) => host.trim()).filter(Boolean))
+    .default([]),
   /** Largest accepted request body, in bytes (ingest uploads included). */
   maxBodyBytes: positiveInt.default(20 * 1024 * 1024),
   /** Requests per minute per client on the expensive routes (chat, ingest). */
   rateLimitPerMinute: positiveInt.default(60),
   logLevel: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  hfEndpoint: httpEndpoint.default('https://huggingface.co').describe('Hugging Face server for `import hf-daily` (its /api/daily_papers)'),
+  arxivEndpoint: httpEndpoint.default('https://export.arxiv.org').describe('arXiv API server for `import arxiv` (its /api/query)'),
+  arxivDelayMs: wholeNumber('of 0 or more').min(0, 'must be 0 or more').default(3000).describe('pause between arXiv API requests; arXiv asks for at least 3 s'),
+  importTimeoutMs: positiveInt.default(30_000).describe('give up on one import request after this long'),
+  importRetries: wholeNumber('of 0 or more').min(0, 'must be 0 or more').default(3).describe('retries of an import request answered 429/5xx (waiting as Retry-After says, at most 60 s)'),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The embedding model used when PAPERTALK_EMBED_MODEL is not set, per provider. */
+export const DEFAULT_EMBED_MODEL = { transformers: 'Xenova/all-MiniLM-L6-v2', ollama: 'nomic-embed-text' } as const;
+
+export type Config = Omit<z.infer<typeof configSchema>, 'embedModel'> & { embedModel: string };
 
 /** Environment variable for each config key. Scripts rely on these names. */
 export const envNames: Record<keyof Config, string> = {
@@ -78,6 +108,7 @@ export const envNames: Record<keyof Config, string> = {
   indexDir: 'PAPERTALK_INDEX_DIR',
   modelsDir: 'PAPERTALK_MODELS_DIR',
   allowRemoteModels: 'PAPERTALK_ALLOW_REMOTE_MODELS',
+  embedProvider: 'PAPERTALK_EMBED_PROVIDER',
   embedModel: 'PAPERTALK_EMBED_MODEL',
   embedDtype: 'PAPERTALK_EMBED_DTYPE',
   dense: 'PAPERTALK_DENSE',
@@ -89,14 +120,23 @@ export const envNames: Record<keyof Config, string> = {
   indexBackend: 'PAPERTALK_INDEX_BACKEND',
   token: 'PAPERTALK_TOKEN',
   authAll: 'PAPERTALK_AUTH_ALL',
+  allowedHosts: 'PAPERTALK_ALLOWED_HOSTS',
   maxBodyBytes: 'PAPERTALK_MAX_BODY_BYTES',
   rateLimitPerMinute: 'PAPERTALK_RATE_LIMIT_PER_MINUTE',
   logLevel: 'PAPERTALK_LOG_LEVEL',
+  hfEndpoint: 'PAPERTALK_HF_ENDPOINT',
+  arxivEndpoint: 'PAPERTALK_ARXIV_ENDPOINT',
+  arxivDelayMs: 'PAPERTALK_ARXIV_DELAY_MS',
+  importTimeoutMs: 'PAPERTALK_IMPORT_TIMEOUT_MS',
+  importRetries: 'PAPERTALK_IMPORT_RETRIES',
 };
+
+/** Settings for which an empty value is a choice ("none"), not an unset variable. */
+const EMPTY_MEANS_NONE: ReadonlySet<keyof Config> = new Set(['seedCorpus']);
 
 /**
  * Builds the config from environment variables, with `overrides` (CLI flags) winning.
- * Empty environment values count as unset. Paths are resolved against `cwd`.
+ * Empty environment values count as unset, except where empty means none (the seed corpus). Paths are resolved against `cwd`.
  */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
@@ -106,7 +146,7 @@ export function loadConfig(
   const fromEnv: Record<string, unknown> = {};
   for (const [key, name] of Object.entries(envNames)) {
     const value = env[name];
-    if (value !== undefined && value !== '') fromEnv[key] = value;
+    if (value !== undefined && (value !== '' || EMPTY_MEANS_NONE.has(key as keyof Config))) fromEnv[key] = value;
   }
   // The environment is checked on its own too: a bad value there is reported even when a
   // flag happens to override it for this command.
@@ -118,6 +158,7 @@ export function loadConfig(
   const config = parseConfig(raw);
   return {
     ...config,
+    embedModel: config.embedModel ?? DEFAULT_EMBED_MODEL[config.embedProvider],
     indexDir: path.resolve(cwd, config.indexDir),
     modelsDir: path.resolve(cwd, config.modelsDir),
     seedCorpus: config.seedCorpus === '' ? '' : path.resolve(cwd, config.seedCorpus),

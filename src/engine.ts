@@ -1,21 +1,35 @@
 // The core pipeline behind every face (HTTP, web page, CLI): opens the index and the
 // embedding model once, answers searches, and hands ingests to the index (src/index/handle.ts).
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from './config.js';
-import { describeError } from './errors.js';
-import type { BackendName, IndexReader } from './index/backend.js';
+import { PapertalkError, describeError, isPapertalkError } from './errors.js';
 import { loadEmbedder, type Embedder, type EmbedderStatus } from './index/embedder.js';
+import type { BackendName, IndexReader } from './index/backend.js';
 import { openIndexHandle } from './index/handle.js';
 import { timeSlicer } from './index/plan.js';
-import { checkEmbeddingModel } from './index/store.js';
-import { normalizeTitle } from './ingest/paper-id.js';
-import { readSource, sourceFilesIn } from './ingest/read.js';
-import { toPapersInSlices } from './ingest/to-papers.js';
+import { checkEmbeddingModel, type IngestProgress } from './index/store.js';
+import { VectraReader } from './index/vectra-backend.js';
+import { normalizeTitle } from './text/titles.js';
+export type { IngestPhase, IngestProgress } from './index/store.js';
+import { IMPORT_STATE_FILE, readState, writeState } from './index/state.js';
+import { mergePaper } from './import/merge.js';
+import { planImport, runImport, type ImportProgress, type ImportReport, type ImportRequestInput } from './import/run.js';
+import { paperChanges } from './ingest/changes.js';
+import { readSources, readText, type SourceRead } from './ingest/read.js';
+import { toPapers, toPapersInSlices } from './ingest/to-papers.js';
+import { addSaved, readSaved, recordLook, removeSaved, type SavedSearch } from './retrieve/saved.js';
+import { similarPapers, type SimilarResponse } from './retrieve/similar.js';
+import { newForSaved, type NewResponse } from './retrieve/whats-new.js';
+import { z } from 'zod';
 import { silentLogger, type Logger } from './log.js';
 import { search as runSearch, type SearchOptions } from './retrieve/search.js';
-import type { IngestCounts, Paper, PaperInput, SearchMode, SearchResponse } from './types.js';
+import { MAX_REPORTED_IDS, type IngestCounts, type IngestReport, type Paper, type PaperInput, type SearchMode, type SearchResponse, type SourceIngestReport } from './types.js';
+
+import { exportPapers, type ExportFormat } from './export/citations.js';
+export { EXPORT_FORMATS, EXPORT_MEDIA, MAX_EXPORT_PAPERS, type ExportFormat } from './export/citations.js';
+/** The date bound format search and chat take (faces validate with it). */
+export { DATE_BOUND } from './retrieve/dates.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -27,13 +41,49 @@ export interface HealthReport {
   index_dir: string;
   generation: string | null;
   search_modes: SearchMode[];
-  embedding: { loaded: boolean; model: string; dim?: number; reason?: string };
+  embedding: { loaded: boolean; provider: Config['embedProvider']; model: string; dim?: number; reason?: string };
 }
+
+/** At most this many skipped entries and updated ids are listed in a report (all are counted). */
+export const MAX_REPORTED = 100;
+
+/**
+ * Where an ingest reads papers from: files and folders on disk, or one text (an HTTP body,
+ * declared JSON or not). Every face hands its input to `ingestFrom` in one of these shapes.
+ */
+export type IngestSource =
+  | { paths: string[]; recursive?: boolean }
+  | { text: Uint8Array | string; json?: boolean; name?: string };
 
 export interface IngestOptions {
   rebuild?: boolean;
-  onProgress?(done: number, total: number): void;
+  /** Called as the ingest moves through its phases (reading, indexing, embedding, writing). */
+  onProgress?: IngestProgress;
 }
+
+export interface ImportOptions {
+  onProgress?(event: ImportProgress): void;
+  signal?: AbortSignal;
+}
+
+export interface NewOptions {
+  /** Papers added after this time; default the last look (or a week ago before the first look). */
+  since?: Date;
+  k?: number;
+  /** Do not record this look as the last one (only matters without `since`). */
+  peek?: boolean;
+}
+
+export interface WhatsNew extends NewResponse {
+  /** Where `since` came from. */
+  since_from: 'given' | 'last_look' | 'default';
+  searches: SavedSearch[];
+}
+
+/** Before the first look, `new` covers this much time back. */
+export const FIRST_LOOK_WINDOW_MS = 7 * 86_400_000;
+
+const importStateSchema = z.record(z.string(), z.object({ next: z.number().int().nonnegative(), updated_at: z.string() }));
 
 export interface Engine {
   readonly config: Config;
@@ -44,9 +94,44 @@ export interface Engine {
   /** Inverse document frequency of an analyzed term in the live index (for answer scoring). */
   idf(term: string): number;
   listPapers(offset: number, limit: number): Promise<{ papers: Paper[]; total: number }>;
-  ingest(papers: PaperInput[], options?: IngestOptions): Promise<IngestCounts>;
+  /** Adds or updates papers; the report says what changed and the ids the papers got. */
+  ingest(papers: PaperInput[], options?: IngestOptions): Promise<IngestReport>;
   /** Reads a file or folder of listings (HF text, JSONL, BEIR) and ingests it. */
-  ingestPath(source: string, options?: IngestOptions): Promise<IngestCounts & { files: number; skipped: number }>;
+  ingestPath(source: string, options?: IngestOptions): Promise<IngestReport & { files: number; skipped: number }>;
+  /**
+   * Fetches papers from Hugging Face daily papers or the arXiv API and ingests each day or page
+   * as it arrives; an interrupted import resumes when run again with the same request.
+   * The only code path that reaches the network. One import at a time (import_busy otherwise).
+   *
+   * @example
+   * const report = await engine.importPapers({ source: 'hf-daily', from: '2026-11-24', to: '2026-11-28' });
+   * console.log(report.added, report.added_papers.map((p) => p.title));
+   */
+  importPapers(request: ImportRequestInput, options?: ImportOptions): Promise<ImportReport>;
+  /** Papers like `id` (never itself), best first; not_found for an unknown id. */
+  similar(id: string, k: number): Promise<SimilarResponse>;
+  savedSearches(): Promise<{ searches: SavedSearch[]; last_look_at?: string }>;
+  /** Saves a search to follow; the same query twice keeps one. */
+  follow(query: string): Promise<{ search: SavedSearch; created: boolean }>;
+  /** Removes a saved search by id or query; not_found when there is none. */
+  unfollow(idOrQuery: string): Promise<SavedSearch>;
+  /** Papers added since a time that match any saved search, best first. */
+  whatsNew(options?: NewOptions): Promise<WhatsNew>;
+  /**
+   * The one ingest every face uses: read the source, skip what is unusable (reported with
+   * where and why), apply the rest as one write.
+   * @example
+   * const report = await engine.ingestFrom({ paths: ['listings/'] });
+   * for (const entry of report.skipped) console.log(entry.source, entry.line, entry.reason);
+   */
+  ingestFrom(source: IngestSource, options?: IngestOptions): Promise<SourceIngestReport>;
+  /**
+   * The papers with these ids, in that order, as BibTeX, RIS, Markdown or CSV. Throws
+   * not_found naming the first unknown id.
+   * @example
+   * const bib = await engine.exportPapers(result.citations.map((c) => c.id), 'bibtex');
+   */
+  exportPapers(ids: readonly string[], format: ExportFormat): Promise<string>;
   health(): HealthReport;
   /** The live index version (read-only). */
   index(): IndexReader;
@@ -71,18 +156,41 @@ export interface OpenOptions {
    */
   deferModel?: boolean;
   /**
-   * Open for `ingest --rebuild` or `migrate`: only the old papers are read (with the backend
-   * that wrote them), so an index made with another embedding model or backend (or with damaged
-   * chunks, lexical index or vectors) can be rebuilt. With `fromSources`, an index whose papers
-   * cannot be read either opens empty: the rebuild replaces it with the papers of the sources given.
+   * Open for `ingest --rebuild`: only the old papers are read, so an index made with another
+   * embedding model (or with damaged chunks, lexical index or vectors) can be rebuilt. With
+   * `fromSources`, an index whose papers cannot be read either opens empty: the rebuild
+   * replaces it with the papers of the sources given.
    */
   rebuild?: { fromSources: boolean };
+  /**
+   * May a missing embedding model be downloaded (config.allowRemoteModels permitting)? Only
+   * `serve` says yes; every other command runs on what the models folder holds.
+   */
+  downloadModel?: boolean;
+}
+
+/**
+ * Fetch the configured embedding model into the models folder now (`papertalk models pull`),
+ * whatever an earlier failed try left remembered. Never throws; says why when it fails.
+ */
+export function pullModel(config: Config): Promise<EmbedderStatus> {
+  return loadEmbedder(config, { remote: 'pull' });
+}
+
+/**
+ * The in-memory generation of the vectra backend, for what only it can do yet (similar papers,
+ * what's new, merging imports); on LanceDB those fail with a clear message.
+ */
+function vectraReader(reader: IndexReader, what: string): VectraReader {
+  if (reader instanceof VectraReader) return reader;
+  throw new PapertalkError('input_invalid', `${what} is not available with the ${reader.backend} index backend yet; use the vectra backend (papertalk migrate --backend vectra)`, { field: 'backend' });
 }
 
 export async function openEngine(config: Config, options: OpenOptions = {}): Promise<Engine> {
   const log = options.log ?? silentLogger;
   const defer = Boolean(options.deferModel && !options.embedder && config.dense);
-  let status: EmbedderStatus = options.embedder ?? (defer ? loadingStatus(config) : await loadEmbedder(config));
+  const load = () => loadEmbedder(config, { remote: options.downloadModel ? undefined : false });
+  let status: EmbedderStatus = options.embedder ?? (defer ? loadingStatus(config) : await load());
   let embedder = status.loaded ? status.embedder : undefined;
   if (!defer) logModelStatus(status, log);
 
@@ -94,9 +202,48 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     log,
     rebuild: options.rebuild,
   });
+  const current = () => index.current();
 
-  const ingest = async (inputs: PaperInput[], opts: IngestOptions = {}) => index.apply(await toPapersInSlices(inputs, timeSlicer()), opts);
-  const missingVectors = () => index.current().chunks - index.current().vectors;
+  const ingest = async (inputs: PaperInput[], opts: IngestOptions = {}): Promise<IngestReport> => {
+    const papers = await toPapersInSlices(inputs, timeSlicer());
+    const ids = papers.slice(0, MAX_REPORTED_IDS).map((paper) => paper.id);
+    const counts = await index.apply(papers, opts);
+    return { ...counts, ids };
+  };
+  const missingVectors = () => current().chunks - current().vectors;
+  /** Some papers lack vectors: chunks without one, or (lancedb, which chunks when embedding) none at all. */
+  const needsEmbedding = () => missingVectors() > 0 || (index.backend.name === 'lancedb' && current().vectors === 0);
+
+  /** Hands one imported page to the index, keeping what other sources knew of the same papers. */
+  const storeImported = async (inputs: PaperInput[]) => {
+    if (inputs.length === 0) return { added: [], updated: 0, unchanged: 0, total: current().papers };
+    const given = toPapers(inputs);
+    const known = await current().getPapers(given.map((paper) => paper.id));
+    const papers = given.map((paper) => mergePaper(known.get(paper.id), paper));
+    const added = papers.filter((paper) => !known.has(paper.id)).map(({ id, title }) => ({ id, title }));
+    const counts = await index.apply(papers);
+    return { added, updated: counts.updated, unchanged: counts.unchanged, total: counts.total };
+  };
+
+  const importState = () => readState(config.indexDir, IMPORT_STATE_FILE, importStateSchema, {});
+  const checkpoint = {
+    load: async (key: string) => (await importState())[key]?.next,
+    async save(key: string, next: number | undefined) {
+      const state = await importState();
+      if (next === undefined && !(key in state)) return;
+      if (next === undefined) delete state[key];
+      else state[key] = { next, updated_at: new Date().toISOString() };
+      await writeState(config.indexDir, IMPORT_STATE_FILE, state);
+    },
+  };
+  let importing = false;
+  // Saved-search files are read, changed and written whole: one change at a time in this process.
+  let savedChain: Promise<unknown> = Promise.resolve();
+  const savedSerial = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = savedChain.then(task, task);
+    savedChain = run.catch(() => undefined);
+    return run;
+  };
 
   const engine: Engine = {
     config,
@@ -105,47 +252,102 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     },
     log,
     async search(query, searchOptions) {
-      return runSearch(index.current(), embedder, query, searchOptions);
+      const response = await runSearch(current(), embedder, query, searchOptions);
+      const asked = searchOptions.mode;
+      if (asked && asked !== response.mode) {
+        // Said, not silent: a script asking for dense must learn it got lexical, and why.
+        const why = status.loaded ? 'the index has no vectors yet' : (status.reason ?? 'no embedding model is loaded');
+        const said = `${asked} search is not available (${why}); ran ${response.mode} search instead.`;
+        response.notice = response.notice ? `${said} ${response.notice}` : said;
+      }
+      return response;
     },
-    getPaper: (id) => index.current().getPaper(id),
-    idf: (term) => index.current().idf(term),
+    getPaper: (id) => current().getPaper(id),
+    idf: (term) => current().idf(term),
     async listPapers(offset, limit) {
-      const reader = index.current();
+      const reader = current();
       return { papers: await reader.listPapers(offset, limit), total: reader.papers };
     },
     ingest,
     async ingestPath(source, opts = {}) {
-      const files = index.backend.name === 'lancedb' ? await sourceFiles(source) : [source];
-      const summary = { added: 0, updated: 0, unchanged: 0, total: 0, embedded: 0, files: 0, skipped: 0 };
-      // The large-corpus backend takes a folder file by file, so a million papers never sit in memory at once.
-      for (const [i, file] of files.entries()) {
-        const read = await readSource(file);
-        const counts = await ingest(read.papers, { ...opts, rebuild: opts.rebuild && i === 0 });
-        for (const key of ['added', 'updated', 'unchanged', 'embedded'] as const) summary[key] += counts[key];
-        summary.total = counts.total;
-        summary.files += read.files.length;
-        summary.skipped += read.files.reduce((sum, report) => sum + report.skipped.length, 0);
-      }
-      return summary;
+      const report = await engine.ingestFrom({ paths: [source] }, opts);
+      return { ...report, skipped: report.skipped_total };
     },
-    health() {
-      const current = index.current();
-      const denseReady = Boolean(embedder && current.vectors > 0);
+    async ingestFrom(source, opts = {}) {
+      const read: SourceRead =
+        'paths' in source
+          ? await readSources(source.paths, { recursive: source.recursive, onProgress: (done, total) => opts.onProgress?.(done, total, 'reading') })
+          : readText(source.text, { json: source.json, source: source.name });
+      const known = await current().getPapers(read.papers.map((paper) => paper.id));
+      const changes = paperChanges((id) => known.get(id), read.papers);
+      const counts = await ingest(read.papers, opts);
       return {
-        status: embedder ? 'ok' : 'degraded',
-        backend: current.backend,
-        papers: current.papers,
-        chunks: current.chunks,
-        vectors: current.vectors,
-        index_dir: config.indexDir,
-        generation: current.generation,
-        search_modes: denseReady ? ['lexical', 'dense', 'hybrid'] : ['lexical'],
-        embedding: status.loaded
-          ? { loaded: true, model: status.embedder.model, dim: status.embedder.dim }
-          : { loaded: false, model: status.model, reason: status.reason },
+        ...counts,
+        files: read.files.length,
+        skipped: read.skipped.slice(0, MAX_REPORTED),
+        skipped_total: read.skipped.length,
+        partial: read.partial,
+        updated_ids: changes.updated.slice(0, MAX_REPORTED),
+        warnings: changes.warnings.slice(0, MAX_REPORTED),
       };
     },
-    index: () => index.current(),
+    async exportPapers(ids, format) {
+      const found = await current().getPapers([...ids]);
+      const papers = ids.map((id) => {
+        const paper = found.get(id);
+        if (!paper) throw new PapertalkError('not_found', `no paper with id ${id}`, { field: 'ids' });
+        return paper;
+      });
+      return exportPapers(papers, format);
+    },
+    async importPapers(request, opts = {}) {
+      const plan = planImport(request);
+      if (importing) throw new PapertalkError('import_busy', 'an import is already running in this papertalk; wait for it to finish');
+      importing = true;
+      try {
+        return await runImport(plan, { settings: config, papersInIndex: () => current().papers, store: storeImported, checkpoint, onProgress: opts.onProgress, signal: opts.signal });
+      } finally {
+        importing = false;
+      }
+    },
+    async similar(id, k) {
+      return similarPapers(vectraReader(current(), 'finding similar papers'), embedder, id, k);
+    },
+    async savedSearches() {
+      const { searches, last_look_at } = await readSaved(config.indexDir);
+      return { searches, ...(last_look_at && { last_look_at }) };
+    },
+    follow: (query) => savedSerial(() => addSaved(config.indexDir, query)),
+    unfollow: (idOrQuery) => savedSerial(() => removeSaved(config.indexDir, idOrQuery)),
+    whatsNew: (opts = {}) =>
+      savedSerial(async () => {
+        const reader = vectraReader(current(), "listing what's new");
+        const saved = await readSaved(config.indexDir);
+        const until = new Date();
+        const since = opts.since ?? (saved.last_look_at ? new Date(saved.last_look_at) : new Date(until.getTime() - FIRST_LOOK_WINDOW_MS));
+        const since_from = opts.since ? 'given' : saved.last_look_at ? 'last_look' : 'default';
+        const found = await newForSaved(reader, saved.searches, since, opts.k ?? 50, until);
+        if (!opts.since && !opts.peek) await recordLook(config.indexDir, found.until);
+        return { ...found, since_from, searches: saved.searches };
+      }),
+    health() {
+      const reader = current();
+      const denseReady = Boolean(embedder && reader.vectors > 0);
+      return {
+        status: embedder ? 'ok' : 'degraded',
+        backend: reader.backend,
+        papers: reader.papers,
+        chunks: reader.chunks,
+        vectors: reader.vectors,
+        index_dir: config.indexDir,
+        generation: reader.generation,
+        search_modes: denseReady ? ['lexical', 'dense', 'hybrid'] : ['lexical'],
+        embedding: status.loaded
+          ? { loaded: true, provider: status.embedder.provider, model: status.embedder.model, dim: status.embedder.dim }
+          : { loaded: false, provider: config.embedProvider, model: status.model, reason: status.reason },
+      };
+    },
+    index: () => current(),
     modelReady: () => modelLoad,
     async close() {
       await index.settled();
@@ -155,10 +357,10 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
   /** Loads the model beside a serving engine, then embeds what lacks a vector; never throws. */
   const loadModelInBackground = async () => {
     log.info(`loading embedding model ${config.embedModel} in the background; lexical search meanwhile`);
-    const loaded = await loadEmbedder(config);
+    const loaded = await load();
     if (loaded.loaded) {
       try {
-        checkEmbeddingModel(index.current(), loaded.embedder);
+        checkEmbeddingModel(current(), loaded.embedder);
       } catch (error) {
         status = { loaded: false, model: loaded.embedder.model, reason: describeError(error) };
         log.error(`${describeError(error)}; serving lexical search only`);
@@ -169,31 +371,46 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     embedder = loaded.loaded ? loaded.embedder : undefined;
     index.setEmbedder(embedder);
     logModelStatus(status, log);
-    if (!embedder || index.current().papers === 0 || !needsEmbedding()) return;
+    if (!embedder || current().papers === 0 || !needsEmbedding()) return;
     const started = performance.now();
     log.info('embedding the chunks that have no vector yet…');
     const counts = await ingest([]);
     log.info(`embedded ${counts.embedded} chunks in ${Math.round((performance.now() - started) / 1000)} s: hybrid search`);
   };
-  /** Some papers lack vectors: chunks without one, or (lancedb, which chunks when embedding) none at all. */
-  const needsEmbedding = () => missingVectors() > 0 || (index.backend.name === 'lancedb' && index.current().vectors === 0);
   let modelLoad: Promise<void> = Promise.resolve();
 
-  if (index.current().papers === 0 && options.seed && config.seedCorpus) {
+  /**
+   * Start-up writes (seeding, embedding, saving a rebuilt lexical index) are improvements, not
+   * preconditions: on a read-only or full disk the server still serves what is there and says
+   * why it could not write. Ingests then answer index_write_failed.
+   */
+  const whenWritable = async (what: string, task: () => Promise<unknown>) => {
+    try {
+      await task();
+    } catch (error) {
+      if (!isPapertalkError(error) || error.code !== 'index_write_failed') throw error;
+      log.warn(`${what} skipped: ${error.message}; serving the index as it is`);
+    }
+  };
+
+  if (current().papers === 0 && options.seed && config.seedCorpus) {
     if (!existsSync(config.seedCorpus)) {
       log.warn(`seed corpus ${config.seedCorpus} not found; starting with an empty index`);
     } else {
-      const started = performance.now();
-      const counts = await engine.ingestPath(config.seedCorpus);
-      log.info(`indexed ${counts.total} papers from ${path.relative(process.cwd(), config.seedCorpus) || config.seedCorpus} in ${Math.round(performance.now() - started)} ms`);
+      const seed = config.seedCorpus;
+      await whenWritable(`indexing the seed corpus ${seed}`, async () => {
+        const started = performance.now();
+        const counts = await engine.ingestPath(seed);
+        log.info(`indexed ${counts.total} papers from ${path.relative(process.cwd(), seed) || seed} in ${Math.round(performance.now() - started)} ms`);
+      });
     }
-  } else if (options.seed && embedder && index.current().papers > 0 && needsEmbedding()) {
+  } else if (options.seed && embedder && current().papers > 0 && needsEmbedding()) {
     // The model is new to this index (or some papers were added without it): embed what lacks a vector.
     log.info('embedding the chunks that have no vector yet…');
-    await ingest([]);
-  } else if (options.seed && index.current().needsRewrite) {
+    await whenWritable('embedding the chunks without a vector', () => ingest([]));
+  } else if (options.seed && current().needsRewrite) {
     log.info('the lexical index was made by another papertalk version: rebuilt from the papers and saved');
-    await ingest([]);
+    await whenWritable('saving the rebuilt lexical index', () => ingest([]));
   }
   if (defer) {
     modelLoad = loadModelInBackground().catch((error) => {
@@ -201,12 +418,6 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     });
   }
   return engine;
-}
-
-/** The files a source names: itself, or a folder's listing files in the order readSource reads them. */
-async function sourceFiles(source: string): Promise<string[]> {
-  const info = await stat(source).catch(() => null);
-  return info?.isDirectory() ? sourceFilesIn(source) : [source];
 }
 
 function loadingStatus(config: Config): EmbedderStatus {

@@ -1,42 +1,39 @@
-// Errors are typed values: a stable code for scripts, a message a user can act on,
-// and the HTTP status a face should map it to.
+// Errors are typed values: a stable code for scripts and a message a user can act on. The
+// faces decide what a code means to them (HTTP statuses: src/server/http-errors.ts; exit codes:
+// src/cli/main.ts); the core knows no status codes.
 
-export type ErrorCode =
-  | 'config_invalid'
-  | 'input_invalid'
-  | 'not_found'
-  | 'parse_failed'
-  | 'index_corrupt'
-  | 'index_model_mismatch'
-  | 'index_backend_mismatch'
-  | 'index_write_failed'
-  | 'embedder_unavailable'
-  | 'llm_unreachable'
-  | 'llm_model_missing'
-  | 'llm_timeout'
-  | 'llm_failed'
-  | 'unauthorized';
+/** Every code an error of papertalk can carry, the HTTP edge's own included. */
+export const ERROR_CODES = [
+  'config_invalid',
+  'input_invalid',
+  'not_found',
+  'parse_failed',
+  'index_corrupt',
+  'index_model_mismatch',
+  'index_backend_mismatch',
+  'index_write_failed',
+  'embedder_unavailable',
+  'llm_unreachable',
+  'llm_model_missing',
+  'llm_timeout',
+  'llm_failed',
+  'unauthorized',
+  'unsupported_media_type',
+  'import_unreachable',
+  'import_failed',
+  'import_busy',
+  // Raised only at the HTTP edge (limits, routing), listed so the union is the whole contract.
+  'payload_too_large',
+  'rate_limited',
+  'method_not_allowed',
+  'forbidden',
+  'internal',
+] as const;
 
-const statusOf: Record<ErrorCode, number> = {
-  config_invalid: 500,
-  input_invalid: 400,
-  not_found: 404,
-  parse_failed: 400,
-  index_corrupt: 503,
-  index_model_mismatch: 503,
-  index_backend_mismatch: 503,
-  index_write_failed: 507,
-  embedder_unavailable: 503,
-  llm_unreachable: 503,
-  llm_model_missing: 503,
-  llm_timeout: 504,
-  llm_failed: 502,
-  unauthorized: 401,
-};
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class PapertalkError extends Error {
   readonly code: ErrorCode;
-  readonly status: number;
   /** The input field at fault, for input errors. */
   readonly field?: string;
 
@@ -44,7 +41,6 @@ export class PapertalkError extends Error {
     super(message, { cause: options.cause });
     this.name = 'PapertalkError';
     this.code = code;
-    this.status = statusOf[code];
     this.field = options.field;
   }
 }

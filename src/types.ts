@@ -8,6 +8,12 @@ export interface PaperInput {
   date?: string;
   url?: string;
   authors?: string[];
+  /** Hugging Face daily-papers upvotes, when the paper came from there. */
+  upvotes?: number;
+  /** arXiv categories (primary first), e.g. ["cs.CL", "cs.LG"]. */
+  categories?: string[];
+  /** The arXiv abstract page, beside `url` (which may be the Hugging Face page). */
+  arxiv_url?: string;
 }
 
 /** A paper as the index stores it. `id` is stable across re-ingests. */
@@ -18,6 +24,11 @@ export interface Paper {
   date?: string;
   url?: string;
   authors?: string[];
+  upvotes?: number;
+  categories?: string[];
+  arxiv_url?: string;
+  /** When this index first saw the paper (ISO 8601); absent for papers of older indexes. */
+  added_at?: string;
 }
 
 export type SearchMode = 'lexical' | 'dense' | 'hybrid';
@@ -63,6 +74,8 @@ export interface SearchResponse {
   /** The mode that actually ran (dense/hybrid degrade to lexical when no model is loaded). */
   mode: SearchMode;
   took_ms: number;
+  /** Why the results may differ from what was asked: a mode that could not run, papers without dates. */
+  notice?: string;
 }
 
 export interface IngestCounts {
@@ -74,3 +87,38 @@ export interface IngestCounts {
   /** Chunks whose embeddings were computed in this ingest (0 without a model). */
   embedded: number;
 }
+
+/** Most ids an ingest reports back (`ids`); the counts say how many papers there were. */
+export const MAX_REPORTED_IDS = 1000;
+
+export interface IngestReport extends IngestCounts {
+  /** The ids the given papers are stored under, in input order, at most MAX_REPORTED_IDS. */
+  ids: string[];
+}
+
+/** An entry or file not ingested: where (`line` 0 is the whole source) and why. */
+export interface SkippedEntry {
+  source: string;
+  line: number;
+  reason: string;
+  /** The field at fault, as a path into a JSON body (`papers[1].title`), when one is. */
+  field?: string;
+}
+
+/** What one ingest did, for every face: counts, then what was skipped or changed and why. */
+export interface SourceIngestReport extends IngestReport {
+  /** Sources read: files, or 1 for a request body. */
+  files: number;
+  /** Skipped entries, the first MAX_REPORTED of them. */
+  skipped: SkippedEntry[];
+  skipped_total: number;
+  /** A file that should have been read yielded nothing (unreadable, not text, broken link…). */
+  partial: boolean;
+  /** Ids of the papers updated, the first MAX_REPORTED of them. */
+  updated_ids: string[];
+  /** Updates that look like damage, e.g. an abstract cut to a prefix of itself. */
+  warnings: { id: string; message: string }[];
+}
+
+/** Formats a list of papers can be exported in (src/export/citations.ts). */
+export type ExportFormat = 'bibtex' | 'ris' | 'md' | 'csv';

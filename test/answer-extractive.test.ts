@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { unescapeMarkdown } from '../src/cli/chat.js';
 import { escapeMarkdown, extractiveAnswer } from '../src/answer/extractive.js';
 
 const papers = [
@@ -65,6 +67,10 @@ describe('extractive answer', () => {
     const text = extractiveAnswer('packing baselines', tricky);
     expect(text).toBe('- “Our \\*\\*bold\\*\\* model \\[beats\\](\\#results) \\<b\\>all\\</b\\> baselines on packing.” [1]');
     expect(escapeMarkdown('a_b `c`')).toBe('a\\_b \\`c\\`');
+  });
+
+  it('shows a quote on a terminal exactly as the abstract wrote it', () => {
+    fc.assert(fc.property(fc.string(), (text) => unescapeMarkdown(escapeMarkdown(text)) === text));
   });
 });
 

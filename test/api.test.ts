@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCorpus } from './support/corpus.js';
+import { postWholeBodyFirst } from './support/hardened.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 interface Answer {
@@ -167,9 +168,16 @@ describe('POST /api/ingest', () => {
       unchanged: 0,
       total: sampleCorpus.uniquePapers + 2,
       embedded: 0,
-      skipped: 0,
+      ids: [expect.stringMatching(/^quokka-scale-routing-for-mixture-of-experts-[0-9a-f]{8}$/), 'arXiv:2401.00001'],
+      files: 1,
+      skipped: [],
+      skipped_total: 0,
+      partial: false,
+      updated_ids: [],
+      warnings: [],
       took_ms: expect.any(Number),
     });
+    expect((await call(writable, 'GET', `/api/papers/${encodeURIComponent('arXiv:2401.00001')}`)).body.title).toBe('A second new paper');
 
     const search = await call(writable, 'POST', '/api/search', { query: 'quokkarouter', k: 3 });
     expect(search.body.results[0]).toMatchObject({ title: papers[0]!.title, authors: ['Ada Lovelace', 'Alan Turing'] });
@@ -192,22 +200,52 @@ describe('POST /api/ingest', () => {
     ].join('\n');
     const answer = await call(writable, 'POST', '/api/ingest', listing, 'text/plain; charset=utf-8');
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    expect(answer.body).toMatchObject({ added: 2, updated: 0, skipped: 0 });
+    expect(answer.body).toMatchObject({ added: 2, updated: 0, skipped: [], skipped_total: 0 });
 
     const search = await call(writable, 'POST', '/api/search', { query: 'zebrastripe attention', k: 3 });
     expect(search.body.results[0].title).toBe('Zebrafish Transformers for Striped Sequence Modeling');
   });
 
   it.each([
-    ['an empty array', [], 'body'],
-    ['a paper without a title', [{ abstract: 'No title here.' }], '0.title'],
-    ['a paper with an empty abstract', [{ title: 'Empty', abstract: '  ' }], '0.abstract'],
-    ['a paper whose authors are a number', [{ title: 'T', abstract: 'A.', authors: 7 }], '0.authors'],
-    ['an object without papers', { items: [] }, 'papers'],
-    ['a {papers} object with a paper without an abstract', { papers: [{ title: 'T' }] }, 'papers.0.abstract'],
-  ])('answers 400 for %s', async (_name, body, field) => {
+    ['an empty array', [], 'body', /body/],
+    ['an object without papers', { items: [] }, 'papers', /papers/],
+    ['a batch whose only paper has no title', [{ abstract: 'No title here.' }], 'papers[0].title', /no papers found.*item 1: missing title/],
+    ['a batch whose only paper has an empty abstract', [{ title: 'Empty', abstract: '  ' }], 'papers[0].abstract', /item 1: empty abstract/],
+    ['a {papers} object whose only paper has no abstract', { papers: [{ title: 'T' }] }, 'papers[0].abstract', /item 1: missing abstract/],
+  ])('answers 400 for %s', async (_name, body, field, message) => {
     const answer = await call(writable, 'POST', '/api/ingest', body);
     expectError(answer, 400, field);
+    expect(answer.body.error.message).toMatch(message);
+  });
+
+  it('keeps source ids that differ in any way apart, and finds each by its own id (issue 12)', async () => {
+    const ids = ['café', 'cafe\u0301', 'cafè', 'caf', 'paper 1', 'paper/1', 'paper\u200b1', 'paper-1', '論文-7', '논문-7', '7', 'a?b#c', '%41', 'A'];
+    const papers = ids.map((id, i) => ({ id, title: `Colliding id ${i}`, abstract: `The paper whose source id is number ${i}.` }));
+    const answer = await call(writable, 'POST', '/api/ingest', papers);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body).toMatchObject({ added: ids.length, updated: 0, ids });
+    for (const [i, id] of ids.entries()) {
+      const paper = await call(writable, 'GET', `/api/papers/${encodeURIComponent(id)}`);
+      expect(paper.status, id).toBe(200);
+      expect(paper.body).toMatchObject({ id, title: `Colliding id ${i}` });
+    }
+  });
+
+  it.each([
+    ['blank', '  ', 'papers[0].id'],
+    ['a dot segment', '..', 'papers[0].id'],
+    ['a control character', 'a\u0000b', 'papers[0].id'],
+    ['a lone surrogate', 'a\ud800b', 'papers[0].id'],
+    ['overlong', 'x'.repeat(257), 'papers[0].id'],
+  ])('answers 400 naming the id for a source id that is %s', async (_name, id, field) => {
+    expectError(await call(writable, 'POST', '/api/ingest', [{ id, title: 'T', abstract: 'A.' }]), 400, field);
+  });
+
+  it('reports at most 1000 ids', async () => {
+    const papers = Array.from({ length: 1200 }, (_, i) => ({ id: `many-${i}`, title: `Many ${i}`, abstract: `Paper ${i} of many.` }));
+    const answer = await call(writable, 'POST', '/api/ingest', papers);
+    expect(answer.body.added).toBe(1200);
+    expect(answer.body.ids).toEqual(papers.slice(0, 1000).map((paper) => paper.id));
   });
 
   it('answers 400 for an empty listing and for a listing with no papers in it', async () => {
@@ -218,6 +256,13 @@ describe('POST /api/ingest', () => {
   it('answers 415 naming the content type for other media types', async () => {
     const answer = await call(writable, 'POST', '/api/ingest', '<papers/>', 'application/xml');
     expectError(answer, 415, 'content-type');
+  });
+
+  it('lets a client that sends a large body of the wrong type whole before reading (urllib) get its 415', async () => {
+    for (let i = 0; i < 5; i++) {
+      const reply = await postWholeBodyFirst(writable.url, '/api/ingest', Buffer.alloc(3_000_000, '<'), 'application/xml');
+      expect(reply, `attempt ${i}`).toMatchObject({ status: 415, error: undefined });
+    }
   });
 
   it('never answers an ingest with a 500', async () => {
@@ -233,9 +278,9 @@ describe('POST /api/ingest', () => {
     );
   });
 
-  it('answers 400 naming the content type when a body comes without one', async () => {
+  it('answers 415 naming the content type when a body comes without one', async () => {
     const response = await fetch(`${writable.url}/api/ingest`, { method: 'POST' });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(415);
     expect((await response.json()).error.field).toBe('content-type');
   });
 });
@@ -266,13 +311,24 @@ describe('limits and routing', () => {
 
   it.each([
     ['GET', '/api/nothing-here'],
-    ['POST', '/api/papers/abc'],
-    ['GET', '/api/search'],
-    ['DELETE', '/api/papers'],
+    ['POST', '/api/papers/abc/more'],
   ])('answers 404 JSON for %s %s', async (method, path) => {
     const answer = await call(server, method, path);
     expectError(answer, 404);
     expect(answer.body.error.code).toBe('not_found');
+  });
+
+  it.each([
+    ['POST', '/api/papers/abc', 'GET, HEAD'],
+    ['GET', '/api/search', 'POST'],
+    ['DELETE', '/api/papers', 'GET, HEAD'],
+    ['PUT', '/api/ingest', 'POST'],
+    ['GET', '/api/export', 'POST'],
+  ])('answers 405 with Allow for %s %s (the path exists under other methods)', async (method, path, allow) => {
+    const response = await fetch(`${server.url}${path}`, { method });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe(allow);
+    expect((await response.json()).error).toMatchObject({ code: 'method_not_allowed', message: `${method} is not allowed on ${path}; it takes ${allow}` });
   });
 
   it('reports health over HTTP', async () => {
@@ -287,12 +343,35 @@ describe('limits and routing', () => {
     });
   });
 
+  it('documents an operationId, the bearer scheme and 401/405 for every operation', async () => {
+    const doc = (await call(server, 'GET', '/api/openapi.json')).body;
+    expect(doc.components.securitySchemes.bearerToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+    const operations = Object.values(doc.paths as Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>).flatMap((path) => Object.values(path));
+    expect(new Set(operations.map((op) => op.operationId)).size).toBe(operations.length);
+    for (const op of operations) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '405']));
+    expect(Object.keys(doc.paths['/api/ingest'].post.responses).sort()).toEqual(['200', '400', '401', '405', '413', '415', '429', '507']);
+  });
+
   it('documents every route in /api/openapi.json', async () => {
     const answer = await call(server, 'GET', '/api/openapi.json');
     expect(answer.status).toBe(200);
     expect(answer.body.openapi).toMatch(/^3\.1/);
     const paths = answer.body.paths as Record<string, Record<string, unknown>>;
-    expect(Object.keys(paths).sort()).toEqual(['/api/chat', '/api/health', '/api/ingest', '/api/papers', '/api/papers/{id}', '/api/search']);
+    expect(Object.keys(paths).sort()).toEqual([
+      '/api/chat',
+      '/api/export',
+      '/api/health',
+      '/api/import',
+      '/api/ingest',
+      '/api/new',
+      '/api/papers',
+      '/api/papers/{id}',
+      '/api/papers/{id}/similar',
+      '/api/saved',
+      '/api/search',
+    ]);
+    expect(Object.keys(paths['/api/saved']!).sort()).toEqual(['delete', 'get', 'post']);
     expect(Object.keys(paths['/api/search']!)).toEqual(['post']);
     expect(Object.keys(paths['/api/ingest']!)).toEqual(['post']);
     expect(Object.keys(paths['/api/papers/{id}']!)).toEqual(['get']);

@@ -1,28 +1,15 @@
 // POST /api/chat over real HTTP, with the real ollama client talking to a fake Ollama server.
 import { NOT_COVERED_SENTENCE } from '../src/answer/chat-service.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { answer, refusedUrl, startFakeOllama, type FakeOllama } from './support/fake-ollama.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { answer, refusedUrl } from './support/fake-ollama.js';
 import { readSse } from './support/sse.js';
+import { withFakeOllamaServer } from './support/with-fake-ollama.js';
 
-let fake: FakeOllama;
-let server: TestServer | undefined;
-beforeEach(async () => {
-  fake = await startFakeOllama();
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await fake.close();
-});
-
-async function start(env: Record<string, string> = {}): Promise<TestServer> {
-  server = await startTestServer({ env: { OLLAMA_HOST: fake.url, ...env } });
-  return server;
-}
+const setup = withFakeOllamaServer();
+const start = setup.start;
 
 function post(body: unknown, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${server!.url}/api/chat`, {
+  return fetch(`${setup.server.url}/api/chat`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -37,7 +24,7 @@ const isAnswerCall = (body: any) => body.messages[0].role === 'system';
 describe('POST /api/chat (streamed)', () => {
   it('sends sources, then tokens, then done, with invented citation numbers removed', async () => {
     await start();
-    fake.onChat(answer('Several methods reduce trainable parameters', ' [1]. ', 'One trains only a few weights [2][9].'));
+    setup.fake.onChat(answer('Several methods reduce trainable parameters', ' [1]. ', 'One trains only a few weights [2][9].'));
     const response = await post(ask(PEFT, { k: 4 }));
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const events = await readSse(response);
@@ -65,7 +52,7 @@ describe('POST /api/chat (streamed)', () => {
     await start({ PAPERTALK_LLM_NUM_CTX: '4096' });
     await readSse(await post(ask(PEFT, { k: 3 })));
     await readSse(await post(ask('How does prepacking speed up prefilling for prompts of different lengths?', { k: 8 })));
-    const calls = fake.chatRequests();
+    const calls = setup.fake.chatRequests();
     expect(calls.map((r) => r.body.options.num_ctx)).toEqual([4096, 4096]);
     const prompt: string = calls[0]!.body.messages[1].content;
     expect(prompt).toContain('<<<PAPER [1]');
@@ -76,14 +63,14 @@ describe('POST /api/chat (streamed)', () => {
 
   it('flags a cited sentence its abstract does not support', async () => {
     await start();
-    fake.onChat(answer('The first paper shows that penguins migrate across Antarctica every winter [1].'));
+    setup.fake.onChat(answer('The first paper shows that penguins migrate across Antarctica every winter [1].'));
     const done = (await readSse(await post(ask(PEFT)))).at(-1)!.data;
     expect(done.unsupported).toEqual([{ n: 1, sentence: 'The first paper shows that penguins migrate across Antarctica every winter.' }]);
   });
 
   it('condenses a follow-up with the LLM before retrieval, and retrieves for the condensed query', async () => {
     await start();
-    fake.onChat((body) => (isAnswerCall(body) ? answer('They were compared on benchmarks [1].') : answer('Portuguese large language models evaluation')));
+    setup.fake.onChat((body) => (isAnswerCall(body) ? answer('They were compared on benchmarks [1].') : answer('Portuguese large language models evaluation')));
     const events = await readSse(
       await post({
         messages: [
@@ -93,7 +80,7 @@ describe('POST /api/chat (streamed)', () => {
         ],
       }),
     );
-    const [condense, reply] = fake.chatRequests();
+    const [condense, reply] = setup.fake.chatRequests();
     expect(isAnswerCall(condense!.body)).toBe(false);
     expect(condense!.body.messages[0].content).toContain('User: Which language models exist for Portuguese?');
     expect(condense!.body.messages[0].content).toContain('Last question: How were they evaluated?');
@@ -104,7 +91,7 @@ describe('POST /api/chat (streamed)', () => {
 
   it('falls back to the deterministic rewrite and an extractive answer when the condense call times out', async () => {
     await start({ PAPERTALK_LLM_FIRST_TOKEN_TIMEOUT_MS: '200' });
-    fake.onChat({ kind: 'stall' });
+    setup.fake.onChat({ kind: 'stall' });
     const done = (
       await readSse(
         await post({
@@ -118,7 +105,7 @@ describe('POST /api/chat (streamed)', () => {
     ).at(-1)!.data;
     expect(done.mode).toBe('extractive');
     expect(done.notice).toMatch(/sent nothing/);
-    expect(fake.chatRequests()).toHaveLength(1);
+    expect(setup.fake.chatRequests()).toHaveLength(1);
     expect(done.citations.some((c: any) => c.title.startsWith('RobBERT-2022'))).toBe(true);
     // done says what was searched: the follow-up, weighted twice, with the question it follows.
     expect(done).toMatchObject({ follow_up: true });
@@ -131,7 +118,7 @@ describe('POST /api/chat (streamed)', () => {
 
   it('searches a self-contained question alone after another topic, without asking the LLM to rewrite it', async () => {
     await start();
-    fake.onChat(answer('SparseGPT prunes without retraining [1].'));
+    setup.fake.onChat(answer('SparseGPT prunes without retraining [1].'));
     const question = 'which papers prune large language models without retraining?';
     const done = (
       await readSse(
@@ -146,13 +133,13 @@ describe('POST /api/chat (streamed)', () => {
     ).at(-1)!.data;
     expect(done).toMatchObject({ follow_up: false, query: question });
     // One LLM call: the answer. No condense call for a question that stands alone.
-    expect(fake.chatRequests()).toHaveLength(1);
+    expect(setup.fake.chatRequests()).toHaveLength(1);
   });
 
   it('does not let an LLM rewrite that drifts off the conversation replace the deterministic query', async () => {
     await start();
     // The first call is the condense prompt, the second the answer.
-    fake.onChat((_body, index) => (index === 0 ? answer('bread baking temperatures') : answer('Low-rank adapters [1].')));
+    setup.fake.onChat((_body, index) => (index === 0 ? answer('bread baking temperatures') : answer('Low-rank adapters [1].')));
     const done = (
       await readSse(
         await post({
@@ -170,7 +157,7 @@ describe('POST /api/chat (streamed)', () => {
 
   it('counts an LLM reply that the abstracts do not answer as "not covered"', async () => {
     await start();
-    fake.onChat(answer(NOT_COVERED_SENTENCE));
+    setup.fake.onChat(answer(NOT_COVERED_SENTENCE));
     const done = (await readSse(await post(ask(PEFT)))).at(-1)!.data;
     expect(done).toMatchObject({ mode: 'llm', relevant: false, coverage: 'none', citations: [] });
   });
@@ -178,18 +165,18 @@ describe('POST /api/chat (streamed)', () => {
   it('does not condense a first question', async () => {
     await start();
     await readSse(await post(ask(PEFT)));
-    expect(fake.chatRequests()).toHaveLength(1);
+    expect(setup.fake.chatRequests()).toHaveLength(1);
   });
 
   it('stops generating when the client goes away', async () => {
     await start();
-    fake.onChat({ kind: 'answer', tokens: Array.from({ length: 200 }, (_, i) => `word${i} `), delayMs: 20 });
+    setup.fake.onChat({ kind: 'answer', tokens: Array.from({ length: 200 }, (_, i) => `word${i} `), delayMs: 20 });
     const client = new AbortController();
     const response = await post(ask(PEFT), { signal: client.signal });
     await readSse(response, (e) => e.event === 'token');
     client.abort();
-    const index = fake.requests.findIndex((r) => r.path === '/api/chat');
-    const request = await fake.ended(index);
+    const index = setup.fake.requests.findIndex((r) => r.path === '/api/chat');
+    const request = await setup.fake.ended(index);
     expect(request.closedEarly).toBe(true);
   });
 
@@ -207,23 +194,23 @@ describe('POST /api/chat (streamed)', () => {
 
   it('tells how to pull a missing model, and answers extractively', async () => {
     await start();
-    fake.onChat({ kind: 'model-missing' });
+    setup.fake.onChat({ kind: 'model-missing' });
     const done = (await readSse(await post(ask(PEFT)))).at(-1)!.data;
     expect(done.mode).toBe('extractive');
     expect(done.notice).toContain('ollama pull llama3.2');
   });
 
   it('does not call the LLM when the model is not listed by Ollama', async () => {
-    fake.models = ['mistral:latest'];
+    setup.fake.models = ['mistral:latest'];
     await start();
     const done = (await readSse(await post(ask(PEFT)))).at(-1)!.data;
     expect(done.notice).toContain('ollama pull llama3.2');
-    expect(fake.chatRequests()).toHaveLength(0);
+    expect(setup.fake.chatRequests()).toHaveLength(0);
   });
 
   it('falls back when the first token does not come in time', async () => {
     await start({ PAPERTALK_LLM_FIRST_TOKEN_TIMEOUT_MS: '200' });
-    fake.onChat({ kind: 'stall' });
+    setup.fake.onChat({ kind: 'stall' });
     const started = Date.now();
     const done = (await readSse(await post(ask(PEFT)))).at(-1)!.data;
     expect(Date.now() - started).toBeLessThan(3_000);
@@ -233,7 +220,7 @@ describe('POST /api/chat (streamed)', () => {
 
   it('sends an error event after the tokens when the LLM dies mid-answer', async () => {
     await start();
-    fake.onChat({ kind: 'die', tokens: ['Half an ', 'answer'] });
+    setup.fake.onChat({ kind: 'die', tokens: ['Half an ', 'answer'] });
     const events = await readSse(await post(ask(PEFT)));
     expect(events.map((e) => e.event)).toEqual(['sources', 'token', 'token', 'error']);
     expect(events.at(-1)!.data.message).toMatch(/LLM at .* failed/);
@@ -248,7 +235,7 @@ describe('POST /api/chat (streamed)', () => {
     expect(done.answer).toMatch(/^None of the 632 indexed papers seems to cover this question: no indexed paper mentions “bake”, “sourdough”/);
     // …and still offers the closest papers, labelled as such.
     expect(done.answer).toMatch(/closest papers, possibly unrelated:\n- .+ \[1\]/);
-    expect(fake.chatRequests()).toHaveLength(0);
+    expect(setup.fake.chatRequests()).toHaveLength(0);
   });
 
   it('answers extractively when asked to, without calling the LLM', async () => {
@@ -256,14 +243,14 @@ describe('POST /api/chat (streamed)', () => {
     const done = (await readSse(await post(ask(PEFT, { mode: 'extractive' })))).at(-1)!.data;
     expect(done.mode).toBe('extractive');
     expect(done.notice).toBeUndefined();
-    expect(fake.requests).toHaveLength(0);
+    expect(setup.fake.requests).toHaveLength(0);
   });
 });
 
 describe('POST /api/chat (stream: false)', () => {
   it('returns one JSON object with the done fields and the sources', async () => {
     await start();
-    fake.onChat(answer('Low-rank adapters help [2].'));
+    setup.fake.onChat(answer('Low-rank adapters help [2].'));
     const response = await post(ask(PEFT, { stream: false, k: 3 }));
     expect(response.status).toBe(200);
     const body = await response.json();
@@ -276,7 +263,7 @@ describe('POST /api/chat (stream: false)', () => {
 
   it('answers a mid-answer LLM failure with an error status and message', async () => {
     await start();
-    fake.onChat({ kind: 'die', tokens: ['Half'] });
+    setup.fake.onChat({ kind: 'die', tokens: ['Half'] });
     const response = await post(ask(PEFT, { stream: false }));
     expect(response.status).toBe(502);
     expect((await response.json()).error.code).toBe('llm_failed');
@@ -297,7 +284,7 @@ describe('POST /api/chat input checks', () => {
   ];
   for (const [what, body, field] of cases) {
     it(`answers with a 400 naming ${field} when ${what}`, async () => {
-      server ??= await startTestServer();
+      await start();
       const response = await post(body);
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toContain('application/json');
@@ -308,13 +295,13 @@ describe('POST /api/chat input checks', () => {
 
   it('documents the route in /api/openapi.json', async () => {
     await start();
-    const spec = await (await fetch(`${server!.url}/api/openapi.json`)).json();
+    const spec = await (await fetch(`${setup.server.url}/api/openapi.json`)).json();
     expect(spec.paths['/api/chat'].post.requestBody.content['application/json'].schema).toBeDefined();
   });
 
   it('reports the LLM status in /api/health', async () => {
     await start();
-    const health = await (await fetch(`${server!.url}/api/health`)).json();
-    expect(health.llm).toEqual({ reachable: true, model: 'llama3.2', model_available: true, host: fake.url });
+    const health = await (await fetch(`${setup.server.url}/api/health`)).json();
+    expect(health.llm).toEqual({ reachable: true, model: 'llama3.2', model_available: true, host: setup.fake.url });
   });
 });

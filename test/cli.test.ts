@@ -1,62 +1,14 @@
 // The `papertalk` command: exit codes, --json output for scripts, one readable line on error.
 // Most specs call main() in-process (fast); a few spawn the real bin end to end.
-import { spawn } from 'node:child_process';
 import { readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
-import type { Io } from '../src/cli/output.js';
 import { openEngine } from '../src/engine.js';
+import { cliEnv, expectOneErrorLine, run, runBin, type Run } from './support/cli.js';
 import { repoRoot, sampleCorpus, sampleDir, sampleFiles } from './support/corpus.js';
 import { makeTestEngine, tempDir, testConfig } from './support/engine.js';
 import { fakeEmbedder } from './support/papers.js';
 import { makeTinyModelsDir, TINY_MODEL, TINY_MODEL_DIM } from './support/tiny-model.js';
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** Environment of a lexical-only CLI run against `indexDir`. */
-function cliEnv(indexDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PAPERTALK_INDEX_DIR: indexDir,
-    PAPERTALK_DENSE: 'false',
-    PAPERTALK_LOG_LEVEL: 'silent',
-    OLLAMA_HOST: 'http://127.0.0.1:9',
-    ...extra,
-  };
-}
-
-async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (text) => void (out += text), err: (text) => void (err += text), isTTY: false };
-  const code = await main(argv, io, env);
-  return { code, out, err };
-}
-
-function runBin(argv: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/papertalk.js'), ...argv], { env: { PATH: process.env.PATH, ...env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (err += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
-
-/** Exactly one non-empty line on stderr, nothing on stdout. */
-function expectOneErrorLine(result: Run, ...mentions: string[]) {
-  expect(result.out).toBe('');
-  const lines = result.err.split('\n').filter(Boolean);
-  expect(lines, result.err).toHaveLength(1);
-  expect(lines[0]).toMatch(/^papertalk: /);
-  for (const mention of mentions) expect(lines[0]).toContain(mention);
-}
 
 describe('on an index of the sample corpus', () => {
   let indexDir: string;
@@ -75,11 +27,19 @@ describe('on an index of the sample corpus', () => {
       unchanged: 0,
       total: sampleCorpus.uniquePapers,
       embedded: 0,
+      ids: expect.any(Array),
       files: sampleFiles.length,
-      skipped: expect.any(Number),
+      skipped: [],
+      skipped_total: 0,
+      partial: false,
+      updated_ids: [],
+      warnings: [],
       took_ms: expect.any(Number),
       index_dir: indexDir,
     });
+    const { ids } = JSON.parse(ingest.out);
+    expect(ids).toHaveLength(sampleCorpus.uniquePapers);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('ingest of the same file again reports it unchanged, in one line of text', async () => {

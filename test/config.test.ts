@@ -4,7 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envNames, isLoopback, loadConfig, normalizeOllamaHost } from '../src/config.js';
 import { PapertalkError } from '../src/errors.js';
+import { openEngine } from '../src/engine.js';
 import { checkExposure } from '../src/server/serve.js';
+import { repoRoot } from './support/corpus.js';
+import { tempDir } from './support/engine.js';
 
 const cwd = '/srv/papertalk';
 
@@ -46,6 +49,7 @@ describe('loadConfig', () => {
         PAPERTALK_INDEX_DIR: 'my-index',
         PAPERTALK_MODELS_DIR: '/opt/models',
         PAPERTALK_ALLOW_REMOTE_MODELS: 'false',
+        PAPERTALK_EMBED_PROVIDER: 'transformers',
         PAPERTALK_EMBED_MODEL: 'Xenova/bge-small-en-v1.5',
         PAPERTALK_EMBED_DTYPE: 'q8',
         PAPERTALK_DENSE: '0',
@@ -56,9 +60,15 @@ describe('loadConfig', () => {
         PAPERTALK_SEED_CORPUS: '',
         PAPERTALK_TOKEN: 'a-token-of-sixteen-chars',
         PAPERTALK_AUTH_ALL: 'yes',
+        PAPERTALK_ALLOWED_HOSTS: 'papers.example.org, .lab.example',
         PAPERTALK_MAX_BODY_BYTES: '1024',
         PAPERTALK_RATE_LIMIT_PER_MINUTE: '5',
         PAPERTALK_LOG_LEVEL: 'debug',
+        PAPERTALK_HF_ENDPOINT: 'http://127.0.0.1:8000/',
+        PAPERTALK_ARXIV_ENDPOINT: 'https://arxiv.example.org',
+        PAPERTALK_ARXIV_DELAY_MS: '0',
+        PAPERTALK_IMPORT_TIMEOUT_MS: '1000',
+        PAPERTALK_IMPORT_RETRIES: '0',
       },
       {},
       cwd,
@@ -69,6 +79,7 @@ describe('loadConfig', () => {
       indexDir: path.join(cwd, 'my-index'),
       modelsDir: '/opt/models',
       allowRemoteModels: false,
+      embedProvider: 'transformers',
       embedModel: 'Xenova/bge-small-en-v1.5',
       embedDtype: 'q8',
       dense: false,
@@ -76,14 +87,27 @@ describe('loadConfig', () => {
       llmModel: 'qwen2.5:7b',
       llmNumCtx: 4096,
       llmFirstTokenTimeoutMs: 5000,
-      // Empty means unset, so the default seed corpus applies.
-      seedCorpus: path.join(cwd, 'data/sample'),
+      // Empty means none, as documented: no seed corpus.
+      seedCorpus: '',
       token: 'a-token-of-sixteen-chars',
       authAll: true,
+      allowedHosts: ['papers.example.org', '.lab.example'],
       maxBodyBytes: 1024,
       rateLimitPerMinute: 5,
       logLevel: 'debug',
+      hfEndpoint: 'http://127.0.0.1:8000',
+      arxivEndpoint: 'https://arxiv.example.org',
+      arxivDelayMs: 0,
+      importTimeoutMs: 1000,
+      importRetries: 0,
     });
+  });
+
+  it('defaults the embedding model per provider: MiniLM for transformers.js, nomic-embed-text for Ollama', () => {
+    expect(loadConfig({}, {}, cwd).embedModel).toBe('Xenova/all-MiniLM-L6-v2');
+    expect(loadConfig({ PAPERTALK_EMBED_PROVIDER: 'ollama' }, {}, cwd)).toMatchObject({ embedProvider: 'ollama', embedModel: 'nomic-embed-text' });
+    expect(loadConfig({ PAPERTALK_EMBED_PROVIDER: 'ollama', PAPERTALK_EMBED_MODEL: 'mxbai-embed-large' }, {}, cwd).embedModel).toBe('mxbai-embed-large');
+    expect(() => loadConfig({ PAPERTALK_EMBED_PROVIDER: 'openai' }, {}, cwd)).toThrow(/PAPERTALK_EMBED_PROVIDER="openai"/);
   });
 
   it('names an environment variable for every setting', () => {
@@ -117,6 +141,10 @@ describe('loadConfig', () => {
     ['PAPERTALK_LLM_NUM_CTX', '-1'],
     ['PAPERTALK_LOG_LEVEL', 'loud'],
     ['OLLAMA_HOST', 'http://'],
+    ['PAPERTALK_HF_ENDPOINT', 'ftp://huggingface.co'],
+    ['PAPERTALK_ARXIV_ENDPOINT', 'export.arxiv.org'],
+    ['PAPERTALK_ARXIV_DELAY_MS', '-1'],
+    ['PAPERTALK_IMPORT_RETRIES', 'many'],
   ])('rejects %s=%s with config_invalid naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.code).toBe('config_invalid');
@@ -165,5 +193,18 @@ describe('exposure', () => {
 
   it('listens beyond loopback once a token is set', () => {
     expect(() => checkExposure({ ...base, host: '0.0.0.0', token: 'a-token-of-sixteen-chars' })).not.toThrow();
+  });
+});
+
+describe('PAPERTALK_SEED_CORPUS=""', () => {
+  it('means no seed corpus: serving an empty index starts empty, even from the folder holding data/sample', async () => {
+    const config = loadConfig(
+      { PAPERTALK_SEED_CORPUS: '', PAPERTALK_INDEX_DIR: await tempDir(), PAPERTALK_DENSE: 'false', PAPERTALK_ALLOW_REMOTE_MODELS: 'false' },
+      {},
+      repoRoot,
+    );
+    const engine = await openEngine(config, { seed: true });
+    expect(engine.health().papers).toBe(0);
+    await engine.close();
   });
 });

@@ -1,11 +1,12 @@
 // Faults, each as it would happen to a user: the server killed mid-ingest, Ollama dying or
 // stalling, the browser going away, a full or read-only disk, a corrupt index file.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { cp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine } from '../src/engine.js';
+import { acquireWriteLock, LOCK_DIR, lockHolder } from '../src/index/lock.js';
 import { openIndex } from '../src/index/store.js';
 import { makeTestEngine, tempDir, testConfig } from './support/engine.js';
 import { startFakeOllama, type FakeOllama } from './support/fake-ollama.js';
@@ -13,7 +14,7 @@ import { generatedPapers } from './support/papers.js';
 import { cliEnv, runCli, startServeProcess, type CliProcess } from './support/processes.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { answerText, readSse } from './support/sse.js';
-import { sampleCorpus } from './support/corpus.js';
+import { sampleCorpus, sampleDir } from './support/corpus.js';
 
 /** A fresh copy of the indexed sample corpus (632 papers), in its own folder. */
 async function sampleIndexDir(): Promise<string> {
@@ -46,10 +47,9 @@ describe('the serve process killed with SIGKILL during POST /api/ingest', () => 
       (response) => response.status,
       () => 'connection lost' as const,
     );
-    const lock = path.join(indexDir, 'ingest.lock');
     const deadline = Date.now() + 40_000;
-    while (!existsSync(lock) && Date.now() < deadline) await sleep(2);
-    expect(existsSync(lock), 'the ingest reached the writing stage').toBe(true);
+    while ((await lockHolder(indexDir)) === undefined && Date.now() < deadline) await sleep(2);
+    expect(await lockHolder(indexDir), 'the ingest reached the writing stage').toBe(first.child.pid);
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     expect(await request).toBe('connection lost');
@@ -208,6 +208,47 @@ describe.skipIf(!canMount())('an index folder on a full or read-only file system
       await server.close();
     }
   });
+
+  /** Every file under `dir` with its size: what a failed write may not leave behind. */
+  async function listing(dir: string): Promise<string[]> {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return Promise.all(entries.map(async (entry) => `${path.relative(dir, path.join(entry.parentPath, entry.name))}:${entry.isFile() ? (await stat(path.join(entry.parentPath, entry.name))).size : 'dir'}`)).then((rows) => rows.sort());
+  }
+  const openDescriptors = () => readdirSync('/proc/self/fd').length;
+
+  it('refuses the lock on a disk already full with a clear error, leaking no file handle and leaving no lock file', async () => {
+    const { dir } = await indexOnTmpfs();
+    // Fill what is left of the tmpfs.
+    await writeFile(path.join(dir, 'filler'), Buffer.alloc(64 * 1024 * 1024)).catch(() => undefined);
+    const before = await listing(dir);
+    const descriptors = openDescriptors();
+    for (let i = 0; i < 3; i++) await expect(acquireWriteLock(dir)).rejects.toThrow(/ENOSPC|no space/i);
+    expect(openDescriptors()).toBe(descriptors);
+    const left = (await listing(dir)).filter((row) => !before.includes(row) && row !== `${LOCK_DIR}:dir`);
+    expect(left, 'no lock file, empty or not, is left').toEqual([]);
+    // Room again: the lock is not stuck.
+    await rm(path.join(dir, 'filler'));
+    await (await acquireWriteLock(dir))();
+  });
+
+  it('serves an empty index on a read-only disk, saying it cannot write, and reports EROFS (not ENOENT) for a missing folder', async () => {
+    const dir = await tempDir('papertalk-tmpfs-');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,ro', 'tmpfs', dir]);
+    mounts.push(dir);
+    const proc = await startServeProcess(cliEnv(path.join(dir, 'index'), { PAPERTALK_SEED_CORPUS: sampleDir }));
+    try {
+      expect(proc.output()).toMatch(/indexing the seed corpus .* skipped: could not write the index .*EROFS/);
+      expect(proc.output()).not.toContain('ENOENT');
+      const health = await (await fetch(`${proc.url}/api/health`)).json();
+      expect(health.papers).toBe(0);
+      const ingest = await fetch(`${proc.url}/api/ingest`, json([{ title: 'On a read-only disk', abstract: 'Cannot be written.' }]));
+      expect(ingest.status).toBe(507);
+      expect((await ingest.json()).error.message).toMatch(/EROFS/);
+    } finally {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
+  }, 60_000);
 
   it('answers an ingest into a read-only index folder with a clear 507 and keeps the old index', async () => {
     const { dir } = await indexOnTmpfs();

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answer, startFakeOllama, type FakeOllama } from './support/fake-ollama.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { chatBodies, escapedParam, ingestJsonBodies, ingestTexts, searchBodies, textTypes } from './support/hostile-inputs.js';
 import { readSse } from './support/sse.js';
 
 const NO_LIMIT = { PAPERTALK_RATE_LIMIT_PER_MINUTE: '100000' };
@@ -27,20 +28,6 @@ function expectHandled({ status, text }: { status: number; text: string }, what:
   return body;
 }
 
-// Values of every JSON type, odd strings included: NUL, lone surrogates, RTL marks, huge lines.
-const oddString = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.constantFrom('', ' ', '\u0000', '\uD800', '\u202E\u0041', 'a'.repeat(5000), '\u{1F600}'.repeat(100), '<script>alert(1)</script>', '"; DROP TABLE papers; --'),
-);
-const anyValue = fc.oneof(oddString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.json().map((t) => JSON.parse(t)), fc.array(oddString, { maxLength: 5 }));
-const deepJson = fc.integer({ min: 1, max: 20_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
-const rawBody = fc.oneof(
-  fc.json(),
-  deepJson,
-  fc.string({ unit: 'binary', maxLength: 500 }),
-  fc.constantFrom('', '{', 'null', '[]', '{"query":', '\u0000\u0000', '{"__proto__": {"k": 1}}', '{"constructor": {"prototype": {}}}'),
-);
-
 describe('hostile requests to a server with the sample corpus', () => {
   let fake: FakeOllama;
   let server: TestServer;
@@ -57,11 +44,7 @@ describe('hostile requests to a server with the sample corpus', () => {
   it('search: any body → results or a 4xx', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(
-          rawBody,
-          fc.record({ query: anyValue, k: anyValue, mode: anyValue }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
-          fc.record({ query: oddString, k: fc.integer({ min: -5, max: 200 }) }).map((b) => JSON.stringify(b)),
-        ),
+        searchBodies,
         async (body) => {
           const result = expectHandled(await send(`${server.url}/api/search`, body), `search ${body.slice(0, 100)}`);
           if (result.results) expect(Array.isArray(result.results)).toBe(true);
@@ -79,16 +62,9 @@ describe('hostile requests to a server with the sample corpus', () => {
   });
 
   it('chat: any body → an answer or a 4xx', async () => {
-    const message = fc.record({ role: anyValue, content: anyValue }, { requiredKeys: [] });
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(
-          rawBody,
-          fc.record({ messages: fc.oneof(anyValue, fc.array(message, { maxLength: 4 })), k: anyValue, stream: fc.constant(false), mode: anyValue }, { requiredKeys: ['stream'] }).map((b) => JSON.stringify(b)),
-          fc.array(oddString, { minLength: 1, maxLength: 3 }).map((contents) =>
-            JSON.stringify({ messages: contents.map((content) => ({ role: 'user', content })), stream: false, mode: 'extractive' }),
-          ),
-        ),
+        chatBodies,
         async (body) => {
           const result = await send(`${server.url}/api/chat`, body);
           if (result.status === 200 && !result.text.startsWith('{')) return; // a stream: read by the specs below
@@ -102,12 +78,8 @@ describe('hostile requests to a server with the sample corpus', () => {
 
   it('papers: any id or paging query, invalid UTF-8 escapes included → a paper, a 404 or a 400', async () => {
     // Every byte percent-encoded as it is: %FF, %C0%80 and friends reach the router undecoded.
-    const escaped = fc.oneof(
-      fc.uint8Array({ maxLength: 300 }).map((bytes) => [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')),
-      fc.constantFrom('%', '%zz', '%E0%A4%A', '-1', '1e3', '0x10', 'NaN', 'Infinity', '9'.repeat(400), ''),
-    );
     await fc.assert(
-      fc.asyncProperty(escaped, escaped, escaped, async (id, offset, limit) => {
+      fc.asyncProperty(escapedParam, escapedParam, escapedParam, async (id, offset, limit) => {
         const one = await fetch(`${server.url}/api/papers/${id || '%20'}`);
         expectHandled({ status: one.status, text: await one.text() }, `paper ${id.slice(0, 60)}`);
         const page = await fetch(`${server.url}/api/papers?offset=${offset}&limit=${limit}`);
@@ -126,15 +98,9 @@ describe('hostile ingests into an empty index', () => {
   afterAll(() => server.close());
 
   it('JSON: any body → counts or a 4xx, and the index stays loadable', async () => {
-    const paper = fc.record({ id: anyValue, title: anyValue, abstract: anyValue, date: anyValue, url: anyValue, authors: anyValue }, { requiredKeys: [] });
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(
-          rawBody,
-          fc.array(paper, { maxLength: 5 }).map((b) => JSON.stringify(b)),
-          fc.record({ papers: fc.oneof(anyValue, fc.array(paper, { maxLength: 3 })) }).map((b) => JSON.stringify(b)),
-          fc.array(fc.record({ title: oddString, abstract: oddString, id: fc.option(oddString, { nil: undefined }) }), { minLength: 1, maxLength: 5 }).map((b) => JSON.stringify(b)),
-        ),
+        ingestJsonBodies,
         async (body) => {
           const result = expectHandled(await send(`${server.url}/api/ingest`, body), `ingest ${body.slice(0, 100)}`);
           if (typeof result.total === 'number') expect(result.total).toBe(server.engine.health().papers);
@@ -147,14 +113,26 @@ describe('hostile ingests into an empty index', () => {
     expect(listed.total).toBe(health.papers);
   });
 
+  it('refuses JSON nested millions deep with a 400 before parsing it, as JSON and as a text listing', async () => {
+    const depth = 5_000_000; // 10 MB
+    const deep = '['.repeat(depth) + ']'.repeat(depth);
+    const json = await send(`${server.url}/api/ingest`, deep);
+    expect(json.status).toBe(400);
+    expect(JSON.parse(json.text).error).toMatchObject({ code: 'input_invalid', field: 'body' });
+    expect(JSON.parse(json.text).error.message).toContain('nested deeper than 64 levels');
+    const deepRecord = `{"title": "T", "abstract": "A", "x": ${'['.repeat(100)}${']'.repeat(100)}}`;
+    expect((await send(`${server.url}/api/ingest`, JSON.stringify([{ title: 'T', abstract: 'A' }]).replace('"A"', `"A", "x": ${'['.repeat(70)}${']'.repeat(70)}`))).status).toBe(400);
+    // As text: each line is refused alone (skipped), the good line is read.
+    const text = await send(`${server.url}/api/ingest`, `${deepRecord}\n{"id": "shallow-1", "title": "Shallow", "abstract": "Fine."}\n`, 'text/plain');
+    expect(text.status, text.text).toBe(200);
+    expect(JSON.parse(text.text)).toMatchObject({ ids: ['shallow-1'], skipped_total: 1 });
+    const big = await send(`${server.url}/api/ingest`, deep, 'text/plain');
+    expect(big.status).toBe(400);
+  }, 60_000);
+
   it('text: random bytes, NULs, huge lines and odd Unicode → counts or a 4xx', async () => {
-    const text = fc.oneof(
-      fc.uint8Array({ maxLength: 3000 }),
-      fc.array(oddString, { maxLength: 20 }).map((lines) => new TextEncoder().encode(lines.join('\n'))),
-      fc.constantFrom('x'.repeat(200_000), `Title\n\n${'word '.repeat(50_000)}`, '\u0000'.repeat(1000), '{"title": "a", "abstract": "b"}\n'.repeat(100)).map((t) => new TextEncoder().encode(t)),
-    );
     await fc.assert(
-      fc.asyncProperty(text, fc.constantFrom('text/plain', 'text/plain; charset=utf-8', 'text/csv'), async (bytes, type) => {
+      fc.asyncProperty(ingestTexts, textTypes, async (bytes, type) => {
         expectHandled(await send(`${server.url}/api/ingest`, bytes, type), `ingest text (${bytes.length} bytes)`);
       }),
       { numRuns: 40 },

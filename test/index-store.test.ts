@@ -6,6 +6,7 @@ import { cp, mkdir, readdir, readFile, rm, stat, truncate, writeFile } from 'nod
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { openEngine, type Engine } from '../src/engine.js';
+import { lockHolder } from '../src/index/lock.js';
 import { openIndex } from '../src/index/store.js';
 import { snapshotOf } from './support/engine.js';
 import { readSource } from '../src/ingest/read.js';
@@ -15,6 +16,7 @@ import { makeTestEngine, tempDir, testConfig } from './support/engine.js';
 import { fakeEmbedder, generatedPapers, writeJsonl } from './support/papers.js';
 import { TINY_MODEL, TINY_MODEL_DIM } from './support/tiny-model.js';
 import { rejectionOf } from './support/errors.js';
+import { lockState, plantLock } from './support/locks.js';
 
 async function generationFolders(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((name) => name.startsWith('g-')).sort();
@@ -174,7 +176,7 @@ describe('a crash while writing', () => {
     const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
     watcher.close();
     expect(signal).toBe('SIGKILL');
-    expect(await readFile(path.join(dir, 'ingest.lock'), 'utf8')).toBe(String(child.pid));
+    expect(await lockState(dir), 'the killed writer left its lock').toBe(String(child.pid));
 
     const snapshot = await openIndex(dir);
     expect(snapshot.manifest?.generation).toBe(before.generation);
@@ -185,12 +187,12 @@ describe('a crash while writing', () => {
     const counts = await reopened.ingest([{ title: 'After the kill', abstract: 'Written once the stale lock was taken over.' }]);
     expect(counts).toMatchObject({ added: 1, total: before.papers + 1 });
     expect(await generationFolders(dir)).toEqual([reopened.health().generation]);
-    await expect(stat(path.join(dir, 'ingest.lock'))).rejects.toThrow();
+    expect(await lockHolder(dir), 'the lock is released').toBeUndefined();
   }, 90_000);
 
   it('refuses to write while another live process holds the lock, naming its pid', async () => {
     const engine = await makeTestEngine({ sample: false });
-    await writeFile(path.join(engine.config.indexDir, 'ingest.lock'), String(process.ppid));
+    await plantLock(engine.config.indexDir, process.ppid);
     const error = await rejectionOf(engine.ingest([{ title: 'Blocked', abstract: 'Another writer is busy.' }]));
     expect(error.code).toBe('index_write_failed');
     expect(error.message).toContain(`pid ${process.ppid}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeTitle, paperIdOf, sanitizeSourceId, titleId } from '../src/ingest/index.js';
+import { MAX_SOURCE_ID_LENGTH, paperIdOf, sanitizeSourceId, sourceIdProblem, titleId } from '../src/ingest/index.js';
+import { normalizeTitle } from '../src/text/titles.js';
 
 describe('titleId', () => {
   it('is a slug of at most 48 characters cut at a word, plus an 8-hex hash', () => {
@@ -31,23 +32,23 @@ describe('titleId', () => {
 });
 
 describe('source ids', () => {
-  it('keep URL-safe characters and turn the rest into single hyphens', () => {
+  it('are kept exactly: ids that differ in any way stay different (issue 12)', () => {
+    const ids = ['café', 'cafe\u0301', 'cafè', 'caf', 'paper 1', 'paper/1', 'paper\u200b1', '論文-7', '논문-7', '7', 'arXiv:2403.12345v2', ' a / b ? c '];
+    expect(ids.map((id) => paperIdOf({ id, title: 'Anything' }))).toEqual(ids);
     expect(sanitizeSourceId('2403.12345')).toBe('2403.12345');
-    expect(sanitizeSourceId('arXiv:2403.12345v2')).toBe('arXiv-2403.12345v2');
-    expect(sanitizeSourceId(' a / b ? c ')).toBe('a-b-c');
-    expect(sanitizeSourceId('../..')).toBeUndefined();
-    expect(sanitizeSourceId('???')).toBeUndefined();
   });
 
-  it('shorten overlong ids to a stable 128 characters', () => {
-    const long = 'x'.repeat(500);
-    expect(sanitizeSourceId(long)).toHaveLength(128);
-    expect(sanitizeSourceId(long)).toBe(sanitizeSourceId(long));
-    expect(sanitizeSourceId(long)).not.toBe(sanitizeSourceId(`${long}y`));
+  it('are refused, naming the field, when blank, a dot segment, broken Unicode, with control characters or overlong', () => {
+    for (const id of ['', '   ', '.', '..', 'a\u0000b', 'tab\there', 'x\ud800', 'x'.repeat(MAX_SOURCE_ID_LENGTH + 1)]) {
+      expect(sourceIdProblem(id), JSON.stringify(id)).toBeDefined();
+      expect(() => paperIdOf({ id, title: 'T' }, 'papers[3].id'), JSON.stringify(id)).toThrow(/papers\[3\]\.id/);
+    }
+    expect(sourceIdProblem('x'.repeat(MAX_SOURCE_ID_LENGTH))).toBeUndefined();
+    expect(sourceIdProblem('\u{1F600} emoji')).toBeUndefined();
   });
 
   it('win over the title when present', () => {
-    expect(paperIdOf({ id: 'doc 7', title: 'Anything' })).toBe('doc-7');
+    expect(paperIdOf({ id: 'doc 7', title: 'Anything' })).toBe('doc 7');
     expect(paperIdOf({ title: 'Anything' })).toBe(titleId('Anything'));
   });
 });

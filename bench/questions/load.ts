@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { normalizeTitle } from '../../src/ingest/paper-id.js';
+import { normalizeTitle } from '../../src/text/titles.js';
 import { readSource } from '../../src/ingest/read.js';
 import type { Paper } from '../../src/types.js';
 

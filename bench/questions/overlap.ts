@@ -1,6 +1,6 @@
 // The copy rule of the question set: how many consecutive words a question shares with a
 // paper's title or abstract, compared the way the rule is stated (lowercased, punctuation gone).
-import { normalizeTitle } from '../../src/ingest/paper-id.js';
+import { normalizeTitle } from '../../src/text/titles.js';
 
 /** A question may share at most 3 consecutive words with its target's title... */
 export const MAX_TITLE_RUN = 3;

@@ -54,7 +54,7 @@ export interface ChatServiceOptions {
 
 /** What a chat turn needs of the engine: search, corpus statistics, and embeddings when loaded. */
 export interface AnswerPort {
-  search(query: string, options: { k: number }): Promise<SearchResponse>;
+  search(query: string, options: { k: number; from?: string; to?: string }): Promise<SearchResponse>;
   idf(term: string): number;
   paperCount(): number;
   /** Read at each turn: the model may have finished loading since the last. */
@@ -115,11 +115,20 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       signal?.throwIfAborted();
 
       const retrieveStarted = performance.now();
-      const { results, evidence } = await port.search(query, { k: plan.k });
+      const { results, evidence } = await port.search(query, { k: plan.k, from: request.from, to: request.to });
       const retrieveMs = performance.now() - retrieveStarted;
       signal?.throwIfAborted();
       const numbered: Numbered[] = results.map((hit, i) => ({ n: i + 1, hit }));
-      const sources: Source[] = numbered.map(({ n, hit }) => ({ n, id: hit.id, title: hit.title, snippet: hit.snippet, score: hit.score }));
+      const sources: Source[] = numbered.map(({ n, hit }) => ({
+        n,
+        id: hit.id,
+        title: hit.title,
+        snippet: hit.snippet,
+        score: hit.score,
+        ...(hit.date && { date: hit.date }),
+        ...(hit.url && { url: hit.url }),
+        ...(hit.authors && { authors: hit.authors }),
+      }));
       await emit({ type: 'sources', data: { sources } });
 
       let decision = results.length === 0 ? emptyDecision(port.paperCount()) : decideCoverage(evidence);

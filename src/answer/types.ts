@@ -12,6 +12,9 @@ export interface ChatRequest {
   /** Papers to retrieve, 1..20. */
   k?: number;
   mode?: AnswerMode;
+  /** Only papers dated within (YYYY, YYYY-MM or YYYY-MM-DD, inclusive). */
+  from?: string;
+  to?: string;
 }
 
 /** A retrieved paper as the answer refers to it: [n]. */
@@ -21,6 +24,10 @@ export interface Source {
   title: string;
   snippet: string;
   score: number;
+  /** What the source gave, for the card and for exporting the cited list. */
+  date?: string;
+  url?: string;
+  authors?: string[];
 }
 
 export interface SourcesEvent {

@@ -14,11 +14,17 @@ export interface AskOptions {
   mode?: AnswerMode;
   /** Print the whole result as JSON (the done fields plus sources) instead of streaming text. */
   json?: boolean;
+  since?: string;
+  until?: string;
+  /** Print only the cited papers, formatted by this (e.g. BibTeX), instead of the answer. */
+  exportCited?: (ids: string[]) => Promise<string>;
 }
 
 export interface ChatOptions {
   k?: number;
   mode?: AnswerMode;
+  since?: string;
+  until?: string;
   /** Where questions are read from; default stdin. */
   input?: NodeJS.ReadableStream;
   /** Where the prompt and typed input are echoed; default stdout. */
@@ -34,12 +40,16 @@ export async function runAsk(chat: ChatService, question: string, opts: AskOptio
   const stop = () => controller.abort(new Error('stopped'));
   process.once('SIGINT', stop);
   try {
-    const result = await answerOnce(chat, [{ role: 'user', content: question }], opts, io, controller.signal, !opts.json);
+    const quiet = Boolean(opts.json || opts.exportCited);
+    const result = await answerOnce(chat, [{ role: 'user', content: question }], opts, io, controller.signal, !quiet);
     if (!result) {
       io.err('stopped\n');
       return 130;
     }
-    if (opts.json) printJson(io, result);
+    if (opts.exportCited) {
+      if (result.citations.length === 0) io.err('papertalk: the answer cites no papers: nothing to export\n');
+      else io.out(await opts.exportCited(result.citations.map((citation) => citation.id)));
+    } else if (opts.json) printJson(io, result);
     return 0;
   } catch (error) {
     io.err(`papertalk: ${describeError(error)}\n`);
@@ -122,17 +132,17 @@ export async function runChat(chat: ChatService, opts: ChatOptions, io: Io): Pro
 async function answerOnce(
   chat: ChatService,
   messages: ChatMessage[],
-  opts: { k?: number; mode?: AnswerMode },
+  opts: { k?: number; mode?: AnswerMode; since?: string; until?: string },
   io: Io,
   signal: AbortSignal,
   stream: boolean,
 ): Promise<ChatResult | undefined> {
   const result = await chat.answer(
-    { messages, k: opts.k, mode: opts.mode },
+    { messages, k: opts.k, mode: opts.mode, from: opts.since, to: opts.until },
     {
       signal,
       onEvent: (event) => {
-        if (stream && event.type === 'token') io.out(event.data.text);
+        if (stream && event.type === 'token') io.out(unescapeMarkdown(event.data.text));
       },
     },
   );
@@ -140,11 +150,19 @@ async function answerOnce(
   return result;
 }
 
+/**
+ * Answers are markdown, with quoted abstract text escaped so a page renders it literally
+ * ("\\*\\*" for "**"); a terminal shows the characters themselves.
+ */
+export function unescapeMarkdown(text: string): string {
+  return text.replace(/\\([\\`*_{}[\]<>~|#])/g, '$1');
+}
+
 /** What follows the streamed answer: fixes to it, the cited papers, and any notice. */
 export function formatAfterword(result: ChatResult): string {
   const lines: string[] = [''];
   if (result.dropped_citations > 0) {
-    lines.push(`(removed ${result.dropped_citations} citation(s) of papers that were not retrieved; corrected answer:)`, result.answer, '');
+    lines.push(`(removed ${result.dropped_citations} citation(s) of papers that were not retrieved; corrected answer:)`, unescapeMarkdown(result.answer), '');
   }
   const cited = result.citations.length > 0 ? result.citations : [];
   if (cited.length > 0) {

@@ -3,15 +3,19 @@
 import { existsSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { openEngine, type Engine, type OpenOptions } from '../engine.js';
+import { DATE_BOUND, EXPORT_FORMATS, openEngine, pullModel, type Engine, type ExportFormat, type OpenOptions } from '../engine.js';
 import { createChatService } from '../answer/chat-service.js';
 import { loadPrompts } from '../answer/prompts.js';
 import { PapertalkError, describeError, isPapertalkError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createServerApp } from '../server/index.js';
+import { serveMcpStdio } from '../server/mcp/stdio.js';
+import { createMcpServer } from '../server/mcp/tools.js';
 import { checkExposure, closeOnSignals, listen } from '../server/serve.js';
 import { runAsk, runChat } from './chat.js';
-import { formatSearch, printJson, processIo, type Io } from './output.js';
+import { registerKeepUpCommands } from './keep-up.js';
+import { EXIT_PARTIAL, formatIngest, formatSearch, printJson, processIo, type Io } from './output.js';
+import type { IngestReport, SearchMode, SourceIngestReport } from '../types.js';
 import { ingestProgress } from './progress.js';
 
 function intOption(name: string, min: number, max: number) {
@@ -27,6 +31,22 @@ const backendOption = new Option('--backend <name>', 'index backend (PAPERTALK_I
   'vectra',
   'lancedb',
 ]);
+
+function dateOption(name: string) {
+  return (value: string) => {
+    if (!DATE_BOUND.test(value)) throw new InvalidArgumentError(`${name} must be YYYY, YYYY-MM or YYYY-MM-DD`);
+    return value;
+  };
+}
+
+/** --since/--until and --format, shared by search and ask. */
+function addFilters(command: Command): Command {
+  return command
+    .option('--since <date>', 'only papers dated on or after (YYYY, YYYY-MM or YYYY-MM-DD)', dateOption('--since'))
+    .option('--until <date>', 'only papers dated on or before (inclusive)', dateOption('--until'));
+}
+
+const formatOption = () => new Option('--format <format>', 'print the papers as bibtex, ris, md or csv').choices([...EXPORT_FORMATS]);
 
 function usage(message: string): PapertalkError {
   return new PapertalkError('input_invalid', message);
@@ -86,7 +106,8 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
       const config = configFrom(program.opts(), { port: flags.port, host: flags.host });
       checkExposure(config);
       const log = createLogger(config.logLevel);
-      const engine = await openEngine(config, { log, seed: true, deferModel: true });
+      // The one command that may download the embedding model (PAPERTALK_ALLOW_REMOTE_MODELS).
+      const engine = await openEngine(config, { log, seed: true, deferModel: true, downloadModel: true });
       const app = createServerApp(engine);
       const server = await listen(app, config);
       const health = engine.health();
@@ -98,11 +119,12 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
   program
     .command('ingest')
     .description('add papers from files or folders: Hugging Face listing text, JSONL, BEIR corpus.jsonl')
-    .argument('[paths...]', 'files or folders to read')
+    .argument('[paths...]', 'files or folders to read (one ingest)')
     .option('--rebuild', 're-index every paper from scratch (after changing the embedding model, or to repair the index)')
     .addOption(backendOption)
+    .option('--no-recursive', 'read only the files directly in a folder, not its subfolders')
     .option('--json', 'print the summary as JSON')
-    .action(async (paths: string[], flags: { rebuild?: boolean; json?: boolean; backend?: string }) => {
+    .action(async (paths: string[], flags: { rebuild?: boolean; recursive: boolean; json?: boolean; backend?: string }) => {
       if (paths.length === 0 && !flags.rebuild) throw usage('give at least one file or folder to ingest (or --rebuild)');
       // Before loading the index and the model: a typo should fail at once, with one line.
       for (const source of paths) if (!existsSync(source)) throw usage(`no such file or directory: ${source}`);
@@ -112,23 +134,21 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
       await withEngine(config, open, async (engine) => {
         const progress = ingestProgress(io);
         const started = performance.now();
-        const summary = { added: 0, updated: 0, unchanged: 0, total: 0, embedded: 0, files: 0, skipped: 0 };
+        let report: SourceIngestReport;
         try {
-          if (paths.length === 0) Object.assign(summary, await engine.ingest([], { rebuild: true, onProgress: progress.update }));
-          for (const [i, source] of paths.entries()) {
-            const counts = await engine.ingestPath(source, { rebuild: flags.rebuild && i === 0, onProgress: progress.update });
-            for (const key of ['added', 'updated', 'unchanged', 'embedded', 'files', 'skipped'] as const) summary[key] += counts[key];
-            summary.total = counts.total;
-          }
+          const options = { rebuild: flags.rebuild, onProgress: progress.update };
+          report =
+            paths.length === 0
+              ? emptyReport(await engine.ingest([], { ...options, rebuild: true }))
+              : await engine.ingestFrom({ paths, recursive: flags.recursive }, options);
         } finally {
           progress.stop();
         }
         const took_ms = Math.round(performance.now() - started);
-        if (flags.json) return printJson(io, { ...summary, took_ms, index_dir: config.indexDir });
-        io.out(
-          `${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged` +
-            `${summary.skipped ? `, ${summary.skipped} entries skipped` : ''}; ${summary.total} papers in ${config.indexDir} (${took_ms} ms)\n`,
-        );
+        // Some files could not be read: the others are in, and the exit code says it was partial.
+        if (report.partial) state.exitCode = EXIT_PARTIAL;
+        if (flags.json) return printJson(io, { ...report, took_ms, index_dir: config.indexDir });
+        io.out(formatIngest(report, config.indexDir, took_ms));
       });
     });
 
@@ -151,54 +171,91 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
       });
     });
 
-  program
-    .command('search')
-    .description('find the papers that match a question')
-    .argument('<query>', 'what to look for')
-    .option('-k, --k <n>', 'number of papers', intOption('--k', 1, 100), 10)
-    .addOption(new Option('--mode <mode>', 'retrieval mode').choices(['lexical', 'dense', 'hybrid']).default('hybrid'))
-    .option('--json', 'print JSON')
-    .action(async (query: string, flags: { k: number; mode: 'lexical' | 'dense' | 'hybrid'; json?: boolean }) => {
-      if (!query.trim()) throw usage('the query is empty');
-      if (query.length > 2000) throw usage('the query is longer than 2000 characters');
-      const config = configFrom(program.opts(), { logLevel: program.opts().quiet ? 'error' : 'warn' });
-      await withEngine(config, {}, async (engine) => {
-        const response = await engine.search(query, { k: flags.k, mode: flags.mode });
-        if (flags.json) printJson(io, response);
-        else io.out(formatSearch(response));
-      });
+  addFilters(
+    program
+      .command('search')
+      .description('find the papers that match a question')
+      .argument('<query>', 'what to look for')
+      .option('-k, --k <n>', 'number of papers', intOption('--k', 1, 100), 10)
+      .addOption(new Option('--mode <mode>', 'retrieval mode (default: hybrid when a model is loaded, else lexical)').choices(['lexical', 'dense', 'hybrid']))
+      .addOption(formatOption())
+      .option('--json', 'print JSON'),
+  ).action(async (query: string, flags: { k: number; mode?: SearchMode; json?: boolean; since?: string; until?: string; format?: ExportFormat }) => {
+    if (!query.trim()) throw usage('the query is empty');
+    if (query.length > 2000) throw usage('the query is longer than 2000 characters');
+    const config = configFrom(program.opts(), { logLevel: program.opts().quiet ? 'error' : 'warn' });
+    await withEngine(config, {}, async (engine) => {
+      const response = await engine.search(query, { k: flags.k, mode: flags.mode, from: flags.since, to: flags.until });
+      if (flags.format) {
+        // The notice still reaches the reader, on stderr, without spoiling the file.
+        if (response.notice) io.err(`papertalk: note: ${response.notice}\n`);
+        io.out(await engine.exportPapers(response.results.map((hit) => hit.id), flags.format));
+      } else if (flags.json) printJson(io, response);
+      else io.out(formatSearch(response));
     });
+  });
 
   const answerModes = new Option('--mode <mode>', 'llm (falls back to extractive when Ollama is not there) or extractive')
     .choices(['llm', 'extractive'])
     .default('llm');
 
-  program
-    .command('ask')
-    .description('answer a question from the indexed papers, citing them')
-    .argument('<question>', 'the question')
-    .option('-k, --k <n>', 'papers to retrieve', intOption('--k', 1, 20), 6)
-    .addOption(answerModes)
-    .option('--json', 'print the whole answer (done fields and sources) as JSON')
-    .action(async (question: string, flags: { k: number; mode: 'llm' | 'extractive'; json?: boolean }) => {
+  addFilters(
+    program
+      .command('ask')
+      .description('answer a question from the indexed papers, citing them')
+      .argument('<question>', 'the question')
+      .option('-k, --k <n>', 'papers to retrieve', intOption('--k', 1, 20), 6)
+      .addOption(answerModes)
+      .addOption(new Option('--format <format>', 'print only the cited papers, as bibtex, ris, md or csv').choices([...EXPORT_FORMATS]))
+      .option('--json', 'print the whole answer (done fields and sources) as JSON'),
+  ).action(async (question: string, flags: { k: number; mode: 'llm' | 'extractive'; json?: boolean; since?: string; until?: string; format?: ExportFormat }) => {
       if (!question.trim()) throw usage('the question is empty');
       if (question.length > 4000) throw usage('the question is longer than 4000 characters');
       const config = configFrom(program.opts(), { logLevel: program.opts().quiet ? 'error' : 'warn' });
       await withEngine(config, {}, async (engine) => {
-        state.exitCode = await runAsk(createChatService(engine, loadPrompts()), question, flags, io);
+        const format = flags.format;
+        const exportCited = format && ((ids: string[]) => engine.exportPapers(ids, format));
+        state.exitCode = await runAsk(createChatService(engine, loadPrompts()), question, { ...flags, exportCited }, io);
       });
     });
 
-  program
-    .command('chat')
+  addFilters(
+    program
+      .command('chat')
     .description('an interactive conversation about the indexed papers (Ctrl-C stops an answer, Ctrl-D exits)')
     .option('-k, --k <n>', 'papers to retrieve', intOption('--k', 1, 20), 6)
-    .addOption(answerModes)
-    .action(async (flags: { k: number; mode: 'llm' | 'extractive' }) => {
+    .addOption(answerModes),
+  ).action(async (flags: { k: number; mode: 'llm' | 'extractive'; since?: string; until?: string }) => {
       const config = configFrom(program.opts(), { logLevel: program.opts().quiet ? 'error' : 'warn' });
       await withEngine(config, {}, async (engine) => {
         state.exitCode = await runChat(createChatService(engine, loadPrompts()), flags, io);
       });
+    });
+
+  const models = program.command('models').description('the embedding model: fetch it explicitly (nothing else downloads it)');
+  models
+    .command('pull')
+    .description('download the embedding model (PAPERTALK_EMBED_MODEL) from the Hugging Face Hub into the models folder')
+    .action(async () => {
+      const config = configFrom(program.opts(), { dense: true });
+      io.err(`downloading ${config.embedModel} from huggingface.co into ${config.modelsDir}…\n`);
+      const status = await pullModel(config);
+      if (!status.loaded) throw new PapertalkError('embedder_unavailable', status.reason);
+      io.out(`${status.embedder.model} is ready in ${config.modelsDir} (${status.embedder.dim} dimensions)\n`);
+    });
+
+  program
+    .command('mcp')
+    .description('serve the MCP tools search_papers, get_paper and ask_papers over stdio, for MCP clients (editors, assistants)')
+    .action(async () => {
+      // stdout carries the protocol: logs go to stderr, and only warnings unless asked.
+      const config = configFrom(program.opts(), { logLevel: program.opts().quiet ? 'error' : env.PAPERTALK_LOG_LEVEL || 'warn' });
+      const engine = await openEngine(config, { log: createLogger(config.logLevel), seed: true, deferModel: true });
+      try {
+        await serveMcpStdio(createMcpServer(engine, createChatService(engine, loadPrompts())));
+      } finally {
+        await engine.close();
+      }
     });
 
   program
@@ -219,7 +276,19 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
       });
     });
 
+  registerKeepUpCommands(program, {
+    io,
+    config: (extra) => configFrom(program.opts(), extra),
+    withEngine,
+    intOption,
+    quiet: () => Boolean(program.opts().quiet),
+  });
+
   return program;
+}
+
+function emptyReport(counts: IngestReport): SourceIngestReport {
+  return { ...counts, files: 0, skipped: [], skipped_total: 0, partial: false, updated_ids: [], warnings: [] };
 }
 
 /** Runs the CLI and returns the exit code. */

@@ -1,31 +1,48 @@
-// A progress bar for ingest on a terminal (papers/s and ETA); silent when stderr is not a TTY.
+// A progress bar for ingest on a terminal: the phase (reading files, indexing papers, embedding,
+// writing), done/total, a rate and an ETA per phase. Silent when stderr is not a TTY.
 import cliProgress from 'cli-progress';
+import type { IngestPhase } from '../engine.js';
 import type { Io } from './output.js';
 
-export function ingestProgress(io: Io): { update(done: number, total: number): void; stop(): void } {
+const UNITS: Record<IngestPhase, string> = { reading: 'files', indexing: 'papers', embedding: 'papers', writing: 'papers' };
+
+export interface IngestProgressBar {
+  update(done: number, total: number, phase?: IngestPhase): void;
+  stop(): void;
+}
+
+export function ingestProgress(io: Io, stream: NodeJS.WritableStream = process.stderr): IngestProgressBar {
   if (!io.isTTY) return { update: () => undefined, stop: () => undefined };
-  const started = Date.now();
   const bar = new cliProgress.SingleBar(
     {
-      format: 'ingest [{bar}] {value}/{total} papers | {rate} papers/s | ETA {eta_formatted}',
+      format: '{phase} [{bar}] {value}/{total} {unit} | {rate} {unit}/s | ETA {eta_formatted}',
       hideCursor: true,
       clearOnComplete: true,
-      stream: process.stderr,
+      stream,
+      // Repaint on every update too: indexing yields between batches, not on a timer's schedule.
+      forceRedraw: true,
+      etaBuffer: 20,
     },
     cliProgress.Presets.shades_classic,
   );
-  let started_ = false;
+  let phase: IngestPhase | undefined;
+  let phaseStarted = 0;
   return {
-    update(done, total) {
-      if (!started_) {
-        bar.start(total, 0, { rate: '0' });
-        started_ = true;
+    update(done, total, next = 'indexing') {
+      if (next !== phase) {
+        // A new phase is a new bar: its own total, rate and ETA.
+        if (phase) bar.stop();
+        phase = next;
+        phaseStarted = Date.now();
+        bar.start(Math.max(total, 1), done, { phase: next.padEnd(9), unit: UNITS[next], rate: '0' });
+        return;
       }
-      const seconds = (Date.now() - started) / 1000;
+      const seconds = (Date.now() - phaseStarted) / 1000;
+      bar.setTotal(Math.max(total, 1));
       bar.update(done, { rate: seconds > 0 ? (done / seconds).toFixed(0) : '0' });
     },
     stop() {
-      if (started_) bar.stop();
+      if (phase) bar.stop();
     },
   };
 }

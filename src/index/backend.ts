@@ -32,6 +32,7 @@ export interface VectorMatch {
 }
 
 export interface EmbeddingInfo {
+  provider: 'transformers' | 'ollama';
   model: string;
   dim: number;
 }
@@ -51,6 +52,8 @@ export interface IndexReader {
   getPaper(id: string): Promise<Paper | undefined>;
   /** The papers among `ids` that exist, by id. */
   getPapers(ids: string[]): Promise<Map<string, Paper>>;
+  /** Every paper's id and raw date (undefined: the source gave none), for date ranges. */
+  paperDates(): Promise<Map<string, string | undefined>>;
   /** A page of papers in a stable order. */
   listPapers(offset: number, limit: number): Promise<Paper[]>;
   /** BM25 over title + abstract (score: sum of weight x BM25 of each term), best first. */
@@ -65,11 +68,17 @@ export interface IndexReader {
   paperIdByTitleKey(key: string): Promise<string | undefined>;
 }
 
+/** What an ingest is doing, for a progress bar: `done` of `total` in this phase. */
+export type IngestPhase = 'reading' | 'indexing' | 'embedding' | 'writing';
+export type IngestProgress = (done: number, total: number, phase?: IngestPhase) => void;
+
 export interface ApplyOptions {
   embedder?: Embedder;
   /** Start from an empty index: the papers given are the whole corpus. */
   rebuild?: boolean;
-  onProgress?(done: number, total: number): void;
+  /** For a rebuild: when the index being replaced first took each paper in (kept through it). */
+  formerAddedAt?: ReadonlyMap<string, string | undefined>;
+  onProgress?: IngestProgress;
 }
 
 export interface BackendOptions {

@@ -1,13 +1,21 @@
 // Sentence embeddings with transformers.js. Loading never throws: without a usable model the
 // caller gets a reason a user can act on, and papertalk runs lexical-only.
-import { access, readFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FeatureExtractionPipeline, PreTrainedTokenizer } from '@huggingface/transformers';
-import type { Config } from '../config.js';
+import { configSchema, type Config } from '../config.js';
 import { describeError } from '../errors.js';
+import { modelConventions } from './model-conventions.js';
+import { loadOllamaEmbedder } from './ollama-embedder.js';
+
+export { modelConventions } from './model-conventions.js';
+
+export type EmbedProvider = Config['embedProvider'];
 
 export interface Embedder {
-  /** Model id, e.g. 'Xenova/all-MiniLM-L6-v2'. */
+  /** Who computes the vectors; the index records it beside the model. */
+  readonly provider: EmbedProvider;
+  /** Model id, e.g. 'Xenova/all-MiniLM-L6-v2' or 'nomic-embed-text'. */
   readonly model: string;
   readonly dim: number;
   /** Usable window in word pieces, excluding special tokens and any passage prefix. */
@@ -24,38 +32,14 @@ export type EmbedderStatus =
   | { loaded: true; embedder: Embedder }
   | { loaded: false; model: string; reason: string };
 
-type EmbedderConfig = Pick<Config, 'embedModel' | 'modelsDir' | 'allowRemoteModels' | 'embedDtype' | 'dense'>;
+type EmbedderConfig = Pick<Config, 'embedModel' | 'modelsDir' | 'allowRemoteModels' | 'embedDtype' | 'dense'> &
+  Partial<Pick<Config, 'embedProvider' | 'ollamaHost'>>;
 
 export const BATCH_SIZE = 16;
 /** A 2-core machine: more ONNX threads than cores only adds contention. */
 export const ONNX_THREADS = 2;
 /** How long to wait for the model hub to answer before calling it unreachable. */
 const REMOTE_RESPONSE_TIMEOUT_MS = 15_000;
-
-interface ModelConventions {
-  queryPrefix: string;
-  passagePrefix: string;
-  pooling: 'mean' | 'cls';
-  /** Sequence length the model was trained with, when shorter than its position embeddings. */
-  maxSeqLength?: number;
-}
-
-const DEFAULT_CONVENTIONS: ModelConventions = { queryPrefix: '', passagePrefix: '', pooling: 'mean' };
-
-/** What each model family expects, from its model card. First match wins. */
-const CONVENTIONS: { pattern: RegExp; conventions: Partial<ModelConventions> }[] = [
-  { pattern: /all-MiniLM-L6-v2$/i, conventions: { maxSeqLength: 256 } },
-  { pattern: /(^|\/)(multilingual-)?e5-/i, conventions: { queryPrefix: 'query: ', passagePrefix: 'passage: ' } },
-  {
-    pattern: /(^|\/)bge-(small|base|large)-en/i,
-    conventions: { queryPrefix: 'Represent this sentence for searching relevant passages: ', pooling: 'cls' },
-  },
-];
-
-export function modelConventions(model: string): ModelConventions {
-  const match = CONVENTIONS.find(({ pattern }) => pattern.test(model));
-  return { ...DEFAULT_CONVENTIONS, ...match?.conventions };
-}
 
 /** ONNX file name of each weights variant, as transformers.js names them. */
 const WEIGHTS_FILE: Record<Exclude<Config['embedDtype'], 'auto'>, string> = {
@@ -70,20 +54,71 @@ const WEIGHTS_FILE: Record<Exclude<Config['embedDtype'], 'auto'>, string> = {
 /** transformers.js configures itself through one global `env`; loads take turns. */
 let loading: Promise<unknown> = Promise.resolve();
 
-/** Loads the embedding model named in the config. Never throws. */
-export function loadEmbedder(config: EmbedderConfig): Promise<EmbedderStatus> {
-  const result = loading.then(() => loadExclusive(config));
+export interface LoadOptions {
+  /**
+   * May the model be downloaded from the Hugging Face Hub when it is not in the models folder?
+   * Default: config.allowRemoteModels, unless an earlier download failed (remembered in the
+   * models folder). `'pull'` downloads whatever was remembered (`papertalk models pull`);
+   * `false` never touches the network (every CLI command but serve).
+   */
+  remote?: boolean | 'pull';
+}
+
+/** Where a failed download is remembered, so later starts do not try (and wait) again. */
+export const REMOTE_FAILURE_FILE = '.papertalk-download-failed.json';
+
+/** Loads the embedding model named in the config, from its provider. Never throws. */
+export function loadEmbedder(config: EmbedderConfig, options: LoadOptions = {}): Promise<EmbedderStatus> {
+  if (config.embedProvider === 'ollama') return loadOllamaEmbedder({ ...config, ollamaHost: config.ollamaHost ?? configSchema.shape.ollamaHost.parse(undefined) });
+  const result = loading.then(() => loadWithMemory(config, options));
   loading = result.catch(() => undefined);
   return result;
 }
 
-async function loadExclusive(config: EmbedderConfig): Promise<EmbedderStatus> {
+interface RemoteFailure {
+  model: string;
+  at: string;
+  reason: string;
+}
+
+async function loadWithMemory(config: EmbedderConfig, options: LoadOptions): Promise<EmbedderStatus> {
+  const marker = path.join(config.modelsDir, REMOTE_FAILURE_FILE);
+  const pull = options.remote === 'pull';
+  const wanted = pull || (options.remote ?? config.allowRemoteModels);
+  const failed = pull ? undefined : await readFailure(marker, config.embedModel);
+  const remote = Boolean(wanted && !failed);
+  const remoteOff = failed
+    ? `downloading it failed at ${failed.at} (${failed.reason}) and is not retried: run \`papertalk models pull\` to try again`
+    : !config.allowRemoteModels && !pull
+      ? 'remote models are disabled (PAPERTALK_ALLOW_REMOTE_MODELS=false)'
+      : 'it is only downloaded when asked: run `papertalk models pull`';
+  const status = await loadExclusive({ ...config, allowRemoteModels: remote }, remoteOff);
+  if (remote && !status.loaded && status.downloadFailed) {
+    await mkdir(config.modelsDir, { recursive: true }).catch(() => undefined);
+    const record: RemoteFailure = { model: config.embedModel, at: new Date().toISOString(), reason: status.downloadFailed };
+    await writeFile(marker, `${JSON.stringify(record)}\n`).catch(() => undefined);
+  } else if (status.loaded) {
+    await rm(marker, { force: true }).catch(() => undefined);
+  }
+  if (!status.loaded) return { loaded: false, model: status.model, reason: status.reason };
+  return status;
+}
+
+async function readFailure(marker: string, model: string): Promise<RemoteFailure | undefined> {
+  try {
+    const record = JSON.parse(await readFile(marker, 'utf8')) as RemoteFailure;
+    return record.model === model ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function loadExclusive(config: EmbedderConfig, remoteOff: string): Promise<EmbedderStatus & { downloadFailed?: string }> {
   const model = config.embedModel;
-  const fail = (reason: string): EmbedderStatus => ({ loaded: false, model, reason });
+  const fail = (reason: string, downloadFailed?: string) => ({ loaded: false as const, model, reason, downloadFailed });
   if (!config.dense) return fail('dense retrieval disabled (PAPERTALK_DENSE=false)');
 
   const modelDir = path.join(config.modelsDir, model);
-  const remoteOff = 'remote models are disabled (PAPERTALK_ALLOW_REMOTE_MODELS=false)';
   const dtype = await chooseDtype(config, modelDir);
   if (!dtype) {
     const expected = config.embedDtype === 'auto' ? 'onnx/model.onnx or onnx/model_quantized.onnx' : `onnx/${WEIGHTS_FILE[config.embedDtype]}`;
@@ -114,9 +149,11 @@ async function loadExclusive(config: EmbedderConfig): Promise<EmbedderStatus> {
     const where = config.allowRemoteModels
       ? `could not be read from ${modelDir} nor downloaded from the Hugging Face Hub`
       : `could not be loaded from ${modelDir}`;
+    const why = describeWithCause(error);
     return fail(
-      `${model} (${dtype}) ${where} (${describeWithCause(error)}); put config.json, tokenizer.json, ` +
+      `${model} (${dtype}) ${where} (${why}); put config.json, tokenizer.json, ` +
         `tokenizer_config.json and onnx/${WEIGHTS_FILE[dtype]} there, or set PAPERTALK_DENSE=false for lexical-only search`,
+      config.allowRemoteModels ? why : undefined,
     );
   }
 
@@ -172,6 +209,7 @@ async function makeEmbedder(model: string, modelDir: string, extractor: FeatureE
   if (dim === 0) throw new Error('the model returned an empty embedding');
 
   return {
+    provider: 'transformers',
     model,
     dim,
     maxTokens,

@@ -1,7 +1,7 @@
 // Small file helpers for the index: every file is written whole to a temporary name, flushed,
 // then renamed over the target, so a reader never sees half a file.
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -70,4 +70,28 @@ export async function readJsonLines<T>(file: string): Promise<T[]> {
     }
   }
   return rows;
+}
+
+/**
+ * `mkdir -p` that reports why it failed. A recursive mkdir in Node says ENOENT for any failure
+ * along a missing path (a read-only or full disk included), so on ENOENT the first missing
+ * folder is made on its own, which fails with the real cause (EROFS, EACCES, ENOSPC).
+ */
+export async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let missing = path.resolve(dir);
+    while (path.dirname(missing) !== missing && !(await exists(path.dirname(missing)))) missing = path.dirname(missing);
+    await mkdir(missing); // throws the real error
+    await mkdir(dir, { recursive: true });
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }

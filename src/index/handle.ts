@@ -96,13 +96,16 @@ export async function openIndexHandle(options: HandleOptions): Promise<IndexHand
       return serialized(async () => {
         const rebuild = Boolean(applyOptions.rebuild || pendingRebuild);
         let incoming = papers;
+        const formerAddedAt = new Map<string, string | undefined>();
         if (rebuild) {
           // A rebuild re-indexes every paper already known, plus (and overridden by) the ones given.
           const given = new Set(papers.map((paper) => paper.id));
-          incoming = [...(await allPapers(current)).filter((paper) => !given.has(paper.id)), ...papers];
+          const known = await allPapers(current);
+          for (const paper of known) formerAddedAt.set(paper.id, paper.added_at);
+          incoming = [...known.filter((paper) => !given.has(paper.id)), ...papers];
         }
         const base = rebuild ? backend.empty(dir) : current;
-        const { reader, counts } = await backend.apply(base, incoming, { ...applyOptions, rebuild, embedder });
+        const { reader, counts } = await backend.apply(base, incoming, { ...applyOptions, rebuild, embedder, formerAddedAt });
         current = reader;
         if (pendingRebuild && recorded && recorded !== name) {
           await createBackend(recorded, { titleKey }).removeFiles(dir);

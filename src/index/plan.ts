@@ -20,25 +20,45 @@ export function sha1(text: string): string {
 }
 
 export function paperHash(paper: Paper): string {
-  return sha1(JSON.stringify([paper.title, paper.abstract, paper.date ?? null, paper.url ?? null, paper.authors ?? null]));
+  const base = [paper.title, paper.abstract, paper.date ?? null, paper.url ?? null, paper.authors ?? null];
+  // Fields added later join the hash only when present, so papers of older indexes keep theirs.
+  const extra = paper.upvotes !== undefined || paper.categories || paper.arxiv_url ? [paper.upvotes ?? null, paper.categories ?? null, paper.arxiv_url ?? null] : [];
+  return sha1(JSON.stringify([...base, ...extra]));
+}
+
+/** What the index already knows of a paper: its content hash and when it was first added. */
+export interface Known {
+  hash?: string;
+  added_at?: string;
 }
 
 /**
- * Diffs `incoming` against what the index holds (`hashOf` an id: its stored hash, or undefined).
+ * Diffs `incoming` against what the index holds (`knownOf` an id: its stored hash and added_at, or undefined).
  * A paper given twice counts once, the later copy winning, as when a later file overrides.
  */
-export async function planIngest(incoming: Paper[], hashOf: (id: string) => string | undefined, pause = timeSlicer()): Promise<IngestPlan> {
+export async function planIngest(
+  incoming: Paper[],
+  knownOf: (id: string) => Known | undefined,
+  pause = timeSlicer(),
+  /** For a rebuild: the papers of the index being replaced, whose added_at carries over. */
+  formerOf: (id: string) => Known | undefined = () => undefined,
+): Promise<IngestPlan> {
+  const now = new Date().toISOString();
   const latest = new Map<string, Paper>();
   for (const paper of incoming) {
     latest.delete(paper.id);
     latest.set(paper.id, paper);
   }
   const plan: IngestPlan = { added: [], updated: [], unchanged: incoming.length - latest.size };
-  for (const input of latest.values()) {
-    const paper: StoredPaper = { ...input, hash: paperHash(input) };
-    const previous = hashOf(paper.id);
+  for (const { added_at: _given, ...input } of latest.values()) {
+    const known = knownOf(input.id);
+    // "Added at" is the index's own record (what `new` lists): kept through updates and rebuilds.
+    // Papers of indexes older than this field stay without one (unknown, never "new").
+    const addedAt = known ? known.added_at : (formerOf(input.id) ?? { added_at: now }).added_at;
+    const paper: StoredPaper = { ...input, hash: paperHash(input), ...(addedAt && { added_at: addedAt }) };
+    const previous = known?.hash;
     if (previous === paper.hash) plan.unchanged++;
-    else (previous === undefined ? plan.added : plan.updated).push(paper);
+    else (known === undefined ? plan.added : plan.updated).push(paper);
     await pause();
   }
   return plan;

@@ -9,7 +9,7 @@ import { PapertalkError, describeError } from '../errors.js';
 import type { IngestCounts, Paper } from '../types.js';
 import { approximateTokenCount, chunkEmbeddingText, chunkPaper, type Chunk } from './chunk.js';
 import type { Embedder } from './embedder.js';
-import { readJsonLines, writeChunksAtomic, writeFileAtomic, writeJsonLines } from './files.js';
+import { makeDir, readJsonLines, writeChunksAtomic, writeFileAtomic, writeJsonLines } from './files.js';
 import { LexicalIndex, LexicalLayoutMismatch } from './lexical.js';
 import { acquireWriteLock } from './lock.js';
 import { countsOf, planIngest, sha1, timeSlicer, type StoredPaper } from './plan.js';
@@ -33,7 +33,10 @@ const manifestSchema = z.object({
   created_at: z.string(),
   papers: z.number().int().nonnegative(),
   chunks: z.number().int().nonnegative(),
-  embedding: z.object({ model: z.string(), dim: z.number().int().positive() }).nullable(),
+  // Indexes written before Ollama embeddings existed have no provider: theirs was transformers.js.
+  embedding: z
+    .object({ provider: z.enum(['transformers', 'ollama']).default('transformers'), model: z.string(), dim: z.number().int().positive() })
+    .nullable(),
 });
 export type IndexManifest = z.infer<typeof manifestSchema>;
 
@@ -57,6 +60,11 @@ export interface IndexSnapshot {
 }
 
 export { paperHash, type StoredPaper } from './plan.js';
+import type { IngestProgress } from './backend.js';
+export type { ApplyOptions, IngestPhase, IngestProgress } from './backend.js';
+
+/** Papers indexed between progress reports (and event-loop turns, so a bar can repaint). */
+const PROGRESS_EVERY = 250;
 
 export function corrupt(file: string, error: unknown): PapertalkError {
   return new PapertalkError(
@@ -90,10 +98,11 @@ export async function readManifest(dir: string): Promise<IndexManifest | null> {
 export function checkEmbeddingModel(manifest: { embedding: EmbeddingInfo | null } | null, embedder: Embedder | undefined): void {
   const built = manifest?.embedding;
   if (!built || !embedder) return;
-  if (built.model !== embedder.model || built.dim !== embedder.dim) {
+  if (built.provider !== embedder.provider || built.model !== embedder.model || built.dim !== embedder.dim) {
+    const keep = built.provider === embedder.provider ? '' : `PAPERTALK_EMBED_PROVIDER=${built.provider} and `;
     throw new PapertalkError(
       'index_model_mismatch',
-      `the index was built with embedding model ${built.model} (${built.dim} dimensions) but papertalk is set to ${embedder.model} (${embedder.dim} dimensions); run \`${REBUILD}\` to re-embed with the new model, or set PAPERTALK_EMBED_MODEL=${built.model}`,
+      `the index was built with embedding model ${built.model} from ${built.provider} (${built.dim} dimensions) but papertalk is set to ${embedder.model} from ${embedder.provider} (${embedder.dim} dimensions); run \`${REBUILD}\` to re-embed with the new model, or set ${keep}PAPERTALK_EMBED_MODEL=${built.model}`,
     );
   }
 }
@@ -109,10 +118,25 @@ async function loadFile<T>(genDir: string, name: string, read: (file: string) =>
   }
 }
 
-/** Loads the live generation, or an empty index when there is none yet. */
+/**
+ * Loads the live generation, or an empty index when there is none yet. Another process may
+ * make a newer generation live and delete this one while it is being read: then the newer one
+ * is read instead of reporting a damaged index.
+ */
 export async function openIndex(dir: string, embedder?: Embedder): Promise<IndexSnapshot> {
-  const manifest = await readManifest(dir);
-  if (!manifest) return emptySnapshot(dir);
+  for (let attempt = 0; ; attempt++) {
+    const manifest = await readManifest(dir);
+    if (!manifest) return emptySnapshot(dir);
+    try {
+      return await openGeneration(dir, manifest, embedder);
+    } catch (error) {
+      const replaced = attempt < 3 && (await readManifest(dir).catch(() => null))?.generation !== manifest.generation;
+      if (!replaced) throw error;
+    }
+  }
+}
+
+async function openGeneration(dir: string, manifest: IndexManifest, embedder?: Embedder): Promise<IndexSnapshot> {
   checkEmbeddingModel(manifest, embedder);
   const genDir = path.join(dir, manifest.generation);
   const load = <T>(name: string, read: (file: string) => Promise<T>) => loadFile(genDir, name, read);
@@ -217,7 +241,10 @@ async function applyLocked(
   const start = rebuild ? emptySnapshot(dir) : base;
 
   // Planned first: what is new, what changed, what is already there as it is.
-  const plan = await planIngest(incoming, (id) => start.papers.get(id)?.hash);
+  const former = options.formerAddedAt;
+  const plan = await planIngest(incoming, (id) => start.papers.get(id), undefined, (id) =>
+    former ? (former.has(id) ? { added_at: former.get(id) } : undefined) : base.papers.get(id),
+  );
   const counts = countsOf(plan, 0, 0);
   const papers = new Map(start.papers);
   const chunks = new Map(start.chunks);
@@ -231,7 +258,8 @@ async function applyLocked(
     lexical.remove(previous);
     for (const chunk of chunks.get(previous.id) ?? []) removedChunkIds.push(chunk.id);
   }
-  for (const paper of changedPapers) {
+  for (const [index, paper] of changedPapers.entries()) {
+    if (onProgress && index % PROGRESS_EVERY === 0) onProgress(index, changedPapers.length, 'indexing');
     papers.set(paper.id, paper);
     chunks.set(paper.id, chunksOf(paper, embedder));
     lexical.add(paper);
@@ -261,16 +289,21 @@ async function applyLocked(
 
   const generation = newGenerationName();
   const genDir = path.join(dir, generation);
+  let snapshot: IndexSnapshot;
   try {
     await mkdir(genDir, { recursive: true });
     const vectors = await buildVectors({ carried, genDir, embedder, base: start, removedChunkIds, chunks, toEmbed, counts, onProgress, total: incoming.length });
-    onProgress?.(incoming.length, incoming.length);
+    onProgress?.(incoming.length, incoming.length, 'writing');
 
     const chunkCount = [...chunks.values()].reduce((sum, list) => sum + list.length, 0);
     await writeJsonLines(path.join(genDir, 'papers.jsonl'), papers.values());
     await writeJsonLines(path.join(genDir, 'chunks.jsonl'), [...chunks.values()].flat());
     await writeChunksAtomic(path.join(genDir, 'lexical.json'), lexical.jsonChunks());
-    const embedding = vectors ? { model: embedder?.model ?? start.manifest!.embedding!.model, dim: vectors.dim } : null;
+    const embedding = vectors
+      ? embedder
+        ? { provider: embedder.provider, model: embedder.model, dim: vectors.dim }
+        : { ...start.manifest!.embedding!, dim: vectors.dim }
+      : null;
     const manifest: IndexManifest = {
       format: FORMAT,
       backend: 'vectra',
@@ -282,12 +315,14 @@ async function applyLocked(
     };
     // The one step that makes the new generation live.
     await writeFileAtomic(path.join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-    await removeOtherGenerations(dir, generation);
-    return { snapshot: { dir, manifest, papers, chunks, chunkCount, lexical, vectors }, counts };
+    snapshot = { dir, manifest, papers, chunks, chunkCount, lexical, vectors };
   } catch (error) {
     await rm(genDir, { recursive: true, force: true }).catch(() => undefined);
     throw writeFailed(dir, error);
   }
+  // From here the write is confirmed: a failing cleanup must neither undo it nor report it failed.
+  await removeOtherGenerations(dir, generation).catch(() => undefined);
+  return { snapshot, counts };
 }
 
 export function writeFailed(dir: string, error: unknown): PapertalkError {
@@ -298,7 +333,7 @@ export function writeFailed(dir: string, error: unknown): PapertalkError {
 }
 
 async function ensureDir(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   return dir;
 }
 
@@ -312,7 +347,7 @@ async function buildVectors(args: {
   toEmbed: { chunk: StoredChunk; paper: StoredPaper }[];
   counts: IngestCounts;
   total: number;
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: IngestProgress;
 }): Promise<VectorStore | null> {
   const { carried, genDir, embedder, removedChunkIds, chunks, toEmbed, counts, total, onProgress } = args;
   const vectorDir = path.join(genDir, 'vectors');
@@ -335,7 +370,7 @@ async function buildVectors(args: {
       vectors.add(batch.map(({ chunk }, j) => ({ id: chunk.id, paperId: chunk.paperId, vector: embeddings[j]! })));
       counts.embedded += batch.length;
       for (const { paper } of batch) donePapers.add(paper.id);
-      if (onProgress && total > 0) onProgress(Math.floor((donePapers.size / papersToEmbed.size) * total), total);
+      if (onProgress && total > 0) onProgress(Math.floor((donePapers.size / papersToEmbed.size) * total), total, 'embedding');
     }
   }
   await vectors.commit();
@@ -346,10 +381,14 @@ async function buildVectors(args: {
  * Removes every generation folder but the live one (old ones, and any left by a crashed ingest)
  * and temp manifests a crash left behind. Runs under the write lock, so no writer is using them.
  */
-async function removeOtherGenerations(dir: string, live: string): Promise<void> {
+async function removeOtherGenerations(dir: string, written: string): Promise<void> {
+  // Whatever the manifest names now is kept too, even if it is not the one just written: the
+  // folder the manifest names must never be deleted, whatever went wrong elsewhere.
+  const named = (await readManifest(dir).catch(() => null))?.generation;
+  const keep = new Set([written, named]);
   const entries = await readdir(dir, { withFileTypes: true });
   const stale = entries.filter((entry) =>
-    entry.isDirectory() ? entry.name.startsWith('g-') && entry.name !== live : entry.name.startsWith(`.${MANIFEST}.`) && entry.name.endsWith('.tmp'),
+    entry.isDirectory() ? entry.name.startsWith('g-') && !keep.has(entry.name) : entry.name.startsWith(`.${MANIFEST}.`) && entry.name.endsWith('.tmp'),
   );
   await Promise.all(stale.map((entry) => rm(path.join(dir, entry.name), { recursive: true, force: true })));
 }

@@ -58,6 +58,10 @@ export class VectraReader implements IndexReader {
     return found;
   }
 
+  async paperDates() {
+    return new Map([...this.snapshot.papers.values()].map((paper) => [paper.id, paper.date]));
+  }
+
   async listPapers(offset: number, limit: number) {
     // Walk to the page instead of copying every paper for each request.
     const papers: Paper[] = [];

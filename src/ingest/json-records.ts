@@ -2,7 +2,8 @@
 // the same, and BEIR `corpus.jsonl` lines `{_id, title, text, metadata}`. One bad record is
 // skipped with its line number; it never fails the file.
 import type { PaperInput } from '../types.js';
-import { sanitizeSourceId } from './paper-id.js';
+import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from './json-depth.js';
+import { sourceIdProblem } from './paper-id.js';
 import { MAX_ABSTRACT_LENGTH, MAX_TITLE_LENGTH, cleanField, cleanText } from './text.js';
 import type { ParseResult, SkippedLine } from './types.js';
 
@@ -12,7 +13,8 @@ const MAX_RECORD_LENGTH = 1_000_000;
 const MAX_AUTHORS = 1000;
 const MAX_SHORT_FIELD_LENGTH = 300;
 
-type RecordCheck = { ok: true; input: PaperInput; beir: boolean } | { ok: false; reason: string };
+/** A failed check names the record's field at fault when there is one (id, title, abstract). */
+type RecordCheck = { ok: true; input: PaperInput; beir: boolean } | { ok: false; reason: string; field?: string };
 
 /** JSON Lines, generic or BEIR; the format is BEIR when the first usable record is BEIR-shaped. */
 export function parseJsonLines(text: string): ParseResult {
@@ -39,25 +41,40 @@ export function parseJsonLines(text: string): ParseResult {
  * line their element starts on. Returns undefined when the text is not valid JSON.
  */
 export function parseJsonDocument(text: string): ParseResult | undefined {
+  // Too deep for any paper record: read line by line instead, where each line is refused alone.
+  if (jsonNestedDeeperThan(text)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return undefined;
   }
-  const items = Array.isArray(value) ? value : [value];
+  // `{papers: [...]}` wraps an array, as the HTTP API has always accepted.
+  const wrapped = isPapersWrapper(value);
+  const list = wrapped ? (value as { papers: unknown[] }).papers : value;
+  const items = Array.isArray(list) ? list : [list];
   const itemLines = Array.isArray(value) ? topLevelItemLines(text) : [];
   const papers: PaperInput[] = [];
   const skipped: SkippedLine[] = [];
   items.forEach((item, index) => {
     const check = recordToInput(item);
     if (check.ok) papers.push(check.input);
-    else skipped.push({ line: itemLines.length === items.length ? itemLines[index]! : 1, reason: `item ${index + 1}: ${check.reason}` });
+    else
+      skipped.push({
+        line: itemLines.length === items.length ? itemLines[index]! : 1,
+        reason: `item ${index + 1}: ${check.reason}`,
+        ...(check.field && { field: `papers[${index}].${check.field}` }),
+      });
   });
   return { format: 'json', papers, skipped };
 }
 
+function isPapersWrapper(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Array.isArray((value as { papers?: unknown }).papers);
+}
+
 function recordFromJson(line: string): RecordCheck {
+  if (jsonNestedDeeperThan(line)) return { ok: false, reason: `not a paper record (nested deeper than ${MAX_JSON_DEPTH} levels)` };
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -77,7 +94,8 @@ const FIELD_NAMES = {
   abstract: ['abstract', 'summary'],
   id: ['id', 'paper_id', 'arxiv_id', 'doi'],
   url: ['url', 'link', 'pdf_url'],
-  date: ['date', 'published', 'publishedAt', 'published_at'],
+  // `update_date`: the arXiv metadata snapshot (Kaggle's arxiv-metadata-oai-snapshot.json).
+  date: ['date', 'published', 'publishedAt', 'published_at', 'update_date'],
   authors: ['authors', 'author'],
 } as const;
 
@@ -103,17 +121,17 @@ export function recordToInput(value: unknown): RecordCheck {
       : outer;
   const beir = field(record, FIELD_NAMES.abstract) === undefined && ('text' in record || '_id' in record);
   const title = cleanField('title', record.title, MAX_TITLE_LENGTH);
-  if (!title.ok) return { ok: false, reason: title.reason };
+  if (!title.ok) return { ok: false, reason: title.reason, field: 'title' };
   const abstract = cleanField(beir ? 'text' : 'abstract', beir ? record.text : field(record, FIELD_NAMES.abstract), MAX_ABSTRACT_LENGTH);
-  if (!abstract.ok) return { ok: false, reason: abstract.reason };
+  if (!abstract.ok) return { ok: false, reason: abstract.reason, field: beir ? 'text' : 'abstract' };
 
   const input: PaperInput = { title: title.value, abstract: abstract.value };
   const rawId = beir ? record._id : field(record, FIELD_NAMES.id);
   if (rawId !== undefined && rawId !== null) {
-    if (typeof rawId !== 'string' && typeof rawId !== 'number') return { ok: false, reason: 'id is not a string or number' };
-    const id = sanitizeSourceId(String(rawId));
-    if (id === undefined) return { ok: false, reason: `id "${String(rawId).slice(0, 80)}" has no usable characters` };
-    input.id = id;
+    if (typeof rawId !== 'string' && typeof rawId !== 'number') return { ok: false, reason: 'id is not a string or number', field: 'id' };
+    const problem = sourceIdProblem(String(rawId));
+    if (problem) return { ok: false, reason: problem, field: 'id' };
+    input.id = String(rawId);
   }
   const date = shortText(field(record, FIELD_NAMES.date));
   const url = httpUrl(field(record, FIELD_NAMES.url));
@@ -121,7 +139,26 @@ export function recordToInput(value: unknown): RecordCheck {
   if (date) input.date = date;
   if (url) input.url = url;
   if (authors.length > 0) input.authors = authors;
+  const categories = categoryList(record.categories);
+  if (categories.length > 0) input.categories = categories;
+  // A record with arXiv categories and an arXiv-shaped id (the snapshot's) links its abstract page.
+  if (categories.length > 0 && input.id && isArxivId(String(rawId))) input.arxiv_url = `https://arxiv.org/abs/${String(rawId)}`;
+  if (typeof record.upvotes === 'number' && Number.isInteger(record.upvotes) && record.upvotes >= 0) input.upvotes = record.upvotes;
   return { ok: true, input, beir };
+}
+
+/** New-style (2401.12345, optional vN) and old-style (hep-th/9901001) arXiv identifiers. */
+export function isArxivId(id: string): boolean {
+  return /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})(v\d+)?$/.test(id);
+}
+
+/** Categories as an array, or as the snapshot's one space-separated string ("cs.CL cs.LG"). */
+function categoryList(value: unknown): string[] {
+  const names = Array.isArray(value) ? value : typeof value === 'string' && value.length <= MAX_SHORT_FIELD_LENGTH ? value.split(/\s+/) : [];
+  return names
+    .map((name) => shortText(name))
+    .filter((name): name is string => name !== undefined && /^[A-Za-z][\w.-]{0,40}$/.test(name))
+    .slice(0, 50);
 }
 
 function shortText(value: unknown): string | undefined {
@@ -139,12 +176,12 @@ function httpUrl(value: unknown): string | undefined {
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
 }
 
-/** Authors as an array, or one string separated by semicolons, or else by commas and "and". */
+/** Authors as an array, or one string separated by semicolons (else commas) and "and". */
 function authorList(value: unknown): string[] {
   const names = Array.isArray(value)
     ? value.slice(0, MAX_AUTHORS)
     : typeof value === 'string' && value.length <= MAX_SHORT_FIELD_LENGTH * MAX_AUTHORS
-      ? value.split(value.includes(';') ? /;/ : /,|\band\b/)
+      ? value.split(value.includes(';') ? /;|\band\b/ : /,|\band\b/)
       : [];
   return names
     .map((name) => shortText(isNamed(name) ? name.name : name))

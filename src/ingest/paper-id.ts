@@ -1,20 +1,11 @@
-// Stable paper ids: the source's own id when it has one, else one derived from the title,
+// Stable paper ids: the source's own id, exactly, when it has one, else one derived from the title,
 // so re-ingesting the same listing updates papers instead of duplicating them.
 import { createHash } from 'node:crypto';
 import { PapertalkError } from '../errors.js';
+import { normalizeTitle } from '../text/titles.js';
 
 const MAX_SLUG_LENGTH = 48;
-const MAX_SOURCE_ID_LENGTH = 128;
 const HASH_LENGTH = 8;
-
-/** The title reduced to what identifies it: NFKC, lowercase, runs of non-alphanumerics -> one space. */
-export function normalizeTitle(title: string): string {
-  return title
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
 
 /**
  * An id derived from the title: a readable ASCII slug of at most 48 characters plus a short
@@ -46,32 +37,40 @@ function truncateSlug(slug: string, maxLength: number): string {
   return head.replace(/-+$/, '');
 }
 
+/** Longest source id kept; a longer one is an input error (not cut, so ids never collide). */
+export const MAX_SOURCE_ID_LENGTH = 256;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * A source id made URL-safe: characters outside [A-Za-z0-9._~-] become hyphens, runs of
- * hyphens collapse, leading/trailing dots and hyphens go (no "." or ".." ids). Overlong ids
- * keep a readable head plus a hash of the whole. Returns undefined when nothing usable is left.
+ * Why a source id cannot be used, or undefined when it can. A usable source id is kept exactly
+ * as the source spells it: `café` and `cafe\u0301`, `paper 1` and `paper/1` are different ids
+ * (clients escape them in URLs: `/api/papers/${encodeURIComponent(id)}`). Refused: blank ids,
+ * control characters, broken UTF-16 (lone surrogates cannot be put in a URL) and overlong ids.
  */
+export function sourceIdProblem(raw: string): string | undefined {
+  const shown = JSON.stringify(raw.slice(0, 80));
+  if (raw.trim() === '') return 'id is empty';
+  // URLs resolve these as path steps, escaped or not (%2E is a dot to a URL parser).
+  if (raw === '.' || raw === '..') return `id ${JSON.stringify(raw)} cannot be part of a URL`;
+  if (raw.length > MAX_SOURCE_ID_LENGTH) return `id ${shown}… is longer than ${MAX_SOURCE_ID_LENGTH} characters`;
+  if (LONE_SURROGATE.test(raw)) return `id ${shown} is not valid Unicode (a lone surrogate)`;
+  if (/\p{Cc}/u.test(raw)) return `id ${shown} contains a control character`;
+  return undefined;
+}
+
+/** The source id as it will be stored (unchanged), or undefined when it cannot be used. */
 export function sanitizeSourceId(raw: string): string | undefined {
-  const cleaned = raw
-    .normalize('NFKC')
-    .replace(/[^A-Za-z0-9._~-]+/g, '-')
-    .replace(/-{2,}/g, '-')
-    .replace(/^[.-]+|[.-]+$/g, '');
-  if (cleaned === '') return undefined;
-  if (cleaned.length <= MAX_SOURCE_ID_LENGTH) return cleaned;
-  const hash = createHash('sha256').update(cleaned).digest('hex').slice(0, HASH_LENGTH);
-  return `${cleaned.slice(0, MAX_SOURCE_ID_LENGTH - HASH_LENGTH - 1)}-${hash}`;
+  return sourceIdProblem(raw) === undefined ? raw : undefined;
 }
 
 /**
- * The id a paper is stored under. A source id that sanitizes to nothing is an input error
- * (rather than silently falling back to the title, which would make ids unpredictable).
+ * The id a paper is stored under: its source id, exactly, or one derived from its title. An
+ * unusable source id is an input error (rather than silently falling back to the title, which
+ * would make ids unpredictable).
  */
 export function paperIdOf(input: { id?: string; title: string }, field = 'id'): string {
   if (input.id === undefined) return titleId(input.title);
-  const id = sanitizeSourceId(input.id);
-  if (id === undefined) {
-    throw new PapertalkError('input_invalid', `id "${input.id.slice(0, 80)}" has no usable characters (letters, digits, . _ ~ -)`, { field });
-  }
-  return id;
+  const problem = sourceIdProblem(input.id);
+  if (problem) throw new PapertalkError('input_invalid', `${field}: ${problem}`, { field });
+  return input.id;
 }

@@ -8,6 +8,8 @@ import type { ParseResult } from './types.js';
 export interface ParseOptions {
   /** Where the text came from: names the source in errors and hints at the format. */
   filename?: string;
+  /** The sender said it is JSON (an HTTP `application/json` body): never read as a listing. */
+  json?: boolean;
 }
 
 /**
@@ -19,17 +21,34 @@ export function parseSource(text: string, options: ParseOptions = {}): ParseResu
   const source = options.filename ?? 'input';
   let result: ParseResult;
   try {
-    result = parseByContent(text.replace(/^\uFEFF/, ''), options.filename);
+    const clean = text.replace(/^\uFEFF/, '');
+    result = options.json ? (parseJsonDocument(clean) ?? notJson()) : parseByContent(clean, options.filename);
   } catch (error) {
     // Defensive: the parsers do not throw, but "never crashes" should not rest on that alone.
     throw new PapertalkError('parse_failed', `${source}: could not be parsed (${String(error).slice(0, 200)})`, { cause: error });
   }
+  if (result.format === 'hf-listing' && result.papers.length > 0 && result.skipped.length > result.papers.length && result.skipped.length >= 4) {
+    // A listing's entries are mostly papers; a README or source file pairs lines too.
+    const first = result.skipped[0]!;
+    throw new PapertalkError(
+      'parse_failed',
+      `${source}: does not look like a paper listing (${result.skipped.length} of ${result.skipped.length + result.papers.length} entries are not papers; line ${first.line}: ${first.reason})`,
+    );
+  }
   if (result.papers.length === 0) {
     const first = result.skipped[0];
     const why = first ? `; line ${first.line}: ${first.reason}` : '';
+    // A body whose records all fail names the first one's field, as a validation error would.
+    if (first?.field) {
+      throw new PapertalkError('parse_failed', `${first.field}: no papers found in ${source} (read as ${result.format})${why}`, { field: first.field });
+    }
     throw new PapertalkError('parse_failed', `${source}: no papers found (read as ${result.format})${why}`);
   }
   return result;
+}
+
+function notJson(): ParseResult {
+  return { format: 'json', papers: [], skipped: [{ line: 1, reason: 'not valid JSON' }] };
 }
 
 const JSON_EXTENSIONS = new Set(['.json', '.jsonl', '.ndjson']);

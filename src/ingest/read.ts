@@ -1,80 +1,159 @@
-// Reading sources from disk: one file, or every listing/JSON file in a directory.
-import { readFile, readdir, stat } from 'node:fs/promises';
+// Reading sources from disk: files, or folders of listing/JSON files (recursively), into papers
+// plus a list of everything skipped and why. One bad file never blocks the others.
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PapertalkError, isPapertalkError } from '../errors.js';
+import { PapertalkError, describeError, isPapertalkError } from '../errors.js';
 import type { Paper, PaperInput } from '../types.js';
+import { decodeText } from './decode.js';
 import { parseSource } from './parse.js';
 import { toPapers } from './to-papers.js';
-import type { SkippedLine, SourceFormat } from './types.js';
+import type { SkippedEntry, SkippedLine, SourceFormat } from './types.js';
 
 export const SOURCE_EXTENSIONS = ['.txt', '.md', '.jsonl', '.ndjson', '.json'] as const;
 
 export interface SourceFileReport {
   path: string;
-  /** Undefined when the file could not be parsed at all (see `error`). */
+  /** Undefined when the file could not be read or parsed at all (see `error`). */
   format?: SourceFormat;
   /** Papers parsed from this file, before de-duplication across files. */
   papers: number;
   skipped: SkippedLine[];
-  /** Why a file in a directory yielded nothing; a single file throws instead. */
+  /** Why the file yielded nothing. */
   error?: string;
 }
 
 export interface SourceRead {
+  /** The listing/JSON files that were read (or tried), in reading order. */
   files: SourceFileReport[];
   /** Papers of all files with ids assigned, de-duplicated (a later file wins). */
   papers: Paper[];
+  /**
+   * Everything not ingested, with where and why: unusable entries (their line), and whole
+   * files (line 0) that are unreadable, not text, not a listing, unsupported or broken links.
+   */
+  skipped: SkippedEntry[];
+  /** Some file that should have been read yielded nothing: the ingest is partial. */
+  partial: boolean;
+}
+
+export interface ReadOptions {
+  /** Read subfolders too (default true). */
+  recursive?: boolean;
+  /** Called after each file: `done` of `total` files read. */
+  onProgress?(done: number, total: number): void;
 }
 
 /**
- * Read one file (any name; the format comes from its content) or a directory's
- * .txt/.md/.jsonl/.ndjson/.json files (non-recursive, sorted by name, hidden files ignored).
- * In a directory a file without papers is reported in `files` and the rest still load;
- * it is an error only when no file yields a paper.
+ * Read files (any name; the format comes from the content) and folders (their
+ * .txt/.md/.jsonl/.ndjson/.json files, subfolders too unless `recursive: false`, sorted by name,
+ * hidden entries ignored). Throws input_invalid for a path that does not exist, and
+ * parse_failed when nothing given yields a paper.
  */
-export async function readSource(pathOrDir: string): Promise<SourceRead> {
-  const info = await stat(pathOrDir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
-      throw new PapertalkError('input_invalid', `no such file or directory: ${pathOrDir}`, { field: 'path' });
+export async function readSources(paths: readonly string[], options: ReadOptions = {}): Promise<SourceRead> {
+  const skipped: SkippedEntry[] = [];
+  const candidates: string[] = [];
+  const foldersWithoutSources: string[] = [];
+  const walked: Walk = { files: candidates, skipped, partial: false, seen: new Set() };
+  for (const given of paths) {
+    const info = await stat(given).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
+        throw new PapertalkError('input_invalid', `no such file or directory: ${given}`, { field: 'path' });
+      }
+      throw new PapertalkError('input_invalid', `cannot read ${given}: ${error.message}`, { field: 'path', cause: error });
+    });
+    if (!info.isDirectory()) {
+      candidates.push(given);
+      continue;
     }
-    throw new PapertalkError('input_invalid', `cannot read ${pathOrDir}: ${error.message}`, { field: 'path', cause: error });
-  });
-
-  if (!info.isDirectory()) {
-    const { report, inputs } = await readOne(pathOrDir);
-    return { files: [report], papers: toPapers(inputs) };
+    const before = candidates.length;
+    walked.seen.add(await realpath(given));
+    await walk(given, options.recursive ?? true, walked);
+    if (candidates.length === before) foldersWithoutSources.push(given);
+  }
+  if (candidates.length === 0) {
+    const which = foldersWithoutSources.join(', ') || paths.join(', ');
+    throw new PapertalkError('input_invalid', `no ${SOURCE_EXTENSIONS.join('/')} files in directory: ${which}`, { field: 'path' });
   }
 
-  const files = await sourceFilesIn(pathOrDir);
-  if (files.length === 0) {
-    throw new PapertalkError('input_invalid', `no ${SOURCE_EXTENSIONS.join('/')} files in directory: ${pathOrDir}`, { field: 'path' });
-  }
-  const reports: SourceFileReport[] = [];
+  const files: SourceFileReport[] = [];
   const inputs: PaperInput[] = [];
-  for (const file of files) {
+  let partial = walked.partial;
+  for (const [index, file] of candidates.entries()) {
+    options.onProgress?.(index, candidates.length);
     try {
       const one = await readOne(file);
-      reports.push(one.report);
+      files.push(one.report);
       inputs.push(...one.inputs);
+      for (const entry of one.report.skipped) skipped.push({ source: file, ...entry });
     } catch (error) {
-      if (!isPapertalkError(error) || error.code !== 'parse_failed') throw error;
-      reports.push({ path: file, papers: 0, skipped: [], error: error.message });
+      if (!isPapertalkError(error) || (error.code !== 'parse_failed' && error.code !== 'input_invalid')) throw error;
+      const reason = error.message.startsWith(`${file}: `) ? error.message.slice(file.length + 2) : error.message;
+      files.push({ path: file, papers: 0, skipped: [], error: error.message });
+      skipped.push({ source: file, line: 0, reason });
+      partial = true;
     }
   }
+  options.onProgress?.(candidates.length, candidates.length);
   if (inputs.length === 0) {
-    throw new PapertalkError('parse_failed', `no papers found in any file of ${pathOrDir}: ${reports[0]?.error ?? ''}`);
+    const first = files.find((file) => file.error);
+    throw new PapertalkError('parse_failed', candidates.length === 1 && first ? first.error! : `no papers found in ${paths.join(', ')}: ${first?.error ?? ''}`);
   }
-  return { files: reports, papers: toPapers(inputs) };
+  return { files, papers: toPapers(inputs), skipped, partial };
 }
 
-export async function sourceFilesIn(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
-    .filter((entry) => (SOURCE_EXTENSIONS as readonly string[]).includes(path.extname(entry.name).toLowerCase()))
-    .map((entry) => entry.name)
-    .sort()
-    .map((name) => path.join(dir, name));
+/** One path, as before several could be given: see readSources. */
+export function readSource(pathOrDir: string, options: ReadOptions = {}): Promise<SourceRead> {
+  return readSources([pathOrDir], options);
+}
+
+interface Walk {
+  files: string[];
+  skipped: SkippedEntry[];
+  /** A folder could not be listed or a link is broken: something meant to be read was not. */
+  partial: boolean;
+  /** Real paths of the folders entered, so a link back up the tree does not loop. */
+  seen: Set<string>;
+}
+
+/** Collects source files under `dir` in name order; records what it passes over and why. */
+async function walk(dir: string, recursive: boolean, state: Walk): Promise<void> {
+  const { files, skipped, seen } = state;
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    skipped.push({ source: dir, line: 0, reason: `cannot read folder: ${describeError(error)}` });
+    state.partial = true;
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      const target = await stat(full).catch(() => undefined);
+      if (!target) {
+        skipped.push({ source: full, line: 0, reason: 'broken link: its target does not exist' });
+        state.partial = true;
+        continue;
+      }
+      isDir = target.isDirectory();
+      isFile = target.isFile();
+    }
+    if (isDir) {
+      if (!recursive) continue;
+      const real = await realpath(full).catch(() => full);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      await walk(full, recursive, state);
+    } else if (isFile) {
+      const extension = path.extname(entry.name).toLowerCase();
+      if ((SOURCE_EXTENSIONS as readonly string[]).includes(extension)) files.push(full);
+      else skipped.push({ source: full, line: 0, reason: `unsupported file type ${extension || '(no extension)'}: papertalk reads ${SOURCE_EXTENSIONS.join(' ')}` });
+    }
+  }
 }
 
 async function readOne(file: string): Promise<{ report: SourceFileReport; inputs: PaperInput[] }> {
@@ -82,13 +161,40 @@ async function readOne(file: string): Promise<{ report: SourceFileReport; inputs
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new PapertalkError('input_invalid', `cannot read ${file}: ${(error as Error).message}`, { field: 'path', cause: error });
+    throw new PapertalkError('input_invalid', `${file}: cannot read: ${describeError(error)}`, { field: 'path', cause: error });
   }
-  // TextDecoder drops a UTF-8 BOM and replaces invalid bytes instead of throwing.
-  const text = new TextDecoder('utf-8').decode(bytes);
-  const result = parseSource(text, { filename: file });
+  const result = parseSource(decodeText(bytes, file), { filename: file });
   return {
     report: { path: file, format: result.format, papers: result.papers.length, skipped: result.skipped },
     inputs: result.papers,
+  };
+}
+
+export interface TextReadOptions {
+  /** Names the text in skipped entries and errors (default "body"). */
+  source?: string;
+  /** The sender declared JSON: parse as a JSON array or `{papers: [...]}`, never as a listing. */
+  json?: boolean;
+}
+
+/**
+ * Read one text (an HTTP body: bytes or a string) by the same rules as a file: refused when it
+ * is not UTF-8 text or holds no paper (parse_failed), bad entries skipped with their line.
+ */
+export function readText(text: Uint8Array | string, options: TextReadOptions = {}): SourceRead {
+  const source = options.source ?? 'body';
+  let result;
+  try {
+    result = parseSource(typeof text === 'string' ? text : decodeText(text, source), { filename: source, json: options.json });
+  } catch (error) {
+    // The whole text is the culprit (name it as the field), unless the parser named a field of it.
+    if (isPapertalkError(error)) throw new PapertalkError(error.code, error.message, { field: error.field ?? source, cause: error });
+    throw error;
+  }
+  return {
+    files: [{ path: source, format: result.format, papers: result.papers.length, skipped: result.skipped }],
+    papers: toPapers(result.papers),
+    skipped: result.skipped.map((entry) => ({ source, ...entry })),
+    partial: false,
   };
 }

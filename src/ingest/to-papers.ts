@@ -39,6 +39,11 @@ function toPaper(input: PaperInput, path: string): Paper {
   if (date) paper.date = date;
   if (url) paper.url = url;
   if (authors?.length) paper.authors = authors;
+  if (input.upvotes !== undefined && Number.isInteger(input.upvotes) && input.upvotes >= 0) paper.upvotes = input.upvotes;
+  const categories = input.categories?.map(cleanText).filter((name) => name !== '');
+  if (categories?.length) paper.categories = categories;
+  const arxivUrl = optional(input.arxiv_url);
+  if (arxivUrl) paper.arxiv_url = arxivUrl;
   return paper;
 }
 

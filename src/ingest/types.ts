@@ -1,13 +1,12 @@
 // Shapes shared by the ingest parsers and file reader.
-import type { PaperInput } from '../types.js';
+import type { PaperInput, SkippedEntry } from '../types.js';
 
 export type SourceFormat = 'hf-listing' | 'jsonl' | 'json' | 'beir';
 
-/** A record a parser could not use, and why. `line` is 1-based in the source text. */
-export interface SkippedLine {
-  line: number;
-  reason: string;
-}
+/** A record a parser could not use, and why: a SkippedEntry before it knows its source. */
+export type SkippedLine = Omit<SkippedEntry, 'source'>;
+
+export type { SkippedEntry } from '../types.js';
 
 export interface ParseResult {
   format: SourceFormat;

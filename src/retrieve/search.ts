@@ -1,8 +1,9 @@
 // Retrieval: lexical, dense, or both fused, folded to papers, with a snippet and query
 // coverage for each result.
+import { isPapertalkError } from '../errors.js';
 import type { Embedder } from '../index/embedder.js';
 import type { IndexReader } from '../index/backend.js';
-import { normalizeTitle } from '../ingest/paper-id.js';
+import { normalizeTitle } from '../text/titles.js';
 import type { RetrieverName, SearchHit, SearchMode, SearchResponse } from '../types.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { proximityBonus } from './proximity.js';
@@ -13,6 +14,35 @@ import { bestSnippet, coverage } from './snippet.js';
 export interface SearchOptions {
   k: number;
   mode?: SearchMode;
+  /** Only papers dated on or after this day (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`, inclusive). */
+  from?: string;
+  /** Only papers dated on or before this day (same forms, inclusive: `2024` is up to 2024-12-31). */
+  to?: string;
+}
+
+/** A paper's date as `YYYY-MM-DD…`, whatever form the source gave it in; undefined when unreadable. */
+function isoDate(date: string | undefined): string | undefined {
+  if (!date) return undefined;
+  if (/^\d{4}(-\d{2}){0,2}/.test(date)) return date;
+  const time = Date.parse(date);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+/** The ids of papers inside the date range, or undefined when no range was asked for. */
+async function papersInRange(index: IndexReader, { from, to }: SearchOptions): Promise<{ ids: Set<string>; undated: number } | undefined> {
+  if (!from && !to) return undefined;
+  const ids = new Set<string>();
+  let undated = 0;
+  for (const [id, raw] of await index.paperDates()) {
+    if (!raw) undated++;
+    const date = isoDate(raw);
+    // An undated paper cannot be said to fall in the range.
+    if (!date) continue;
+    if (from && date.slice(0, from.length) < from) continue;
+    if (to && date.slice(0, to.length) > to) continue;
+    ids.add(id);
+  }
+  return { ids, undated };
 }
 
 /** How deep each retriever looks before fusion: enough for RRF to see agreement past the top k. */
@@ -84,15 +114,28 @@ export async function search(
   options: SearchOptions,
 ): Promise<SearchResponse> {
   const started = performance.now();
-  const mode = effectiveMode(options.mode ?? 'hybrid', index, embedder);
-  const depth = Math.max(options.k, FUSION_DEPTH);
+  let mode = effectiveMode(options.mode ?? 'hybrid', index, embedder);
+  const range = await papersInRange(index, options);
+  const allowed = range?.ids;
+  // With a date range, look at every paper: the range may leave only a few of the best ones.
+  const k = allowed ? index.papers : options.k;
+  const depth = Math.max(k, FUSION_DEPTH);
+  const keep = (ranking: PaperRanking[]) => (allowed ? ranking.filter((hit) => allowed.has(hit.id)) : ranking);
   const understood = understandQuery(query);
 
+  let dense: PaperRanking[] = [];
+  if (mode !== 'lexical') {
+    try {
+      dense = keep(await denseRanking(index, embedder!, query, mode === 'dense' ? k : depth));
+    } catch (error) {
+      // An embedding server that went away (Ollama) costs the dense half, not the search: the
+      // response says lexical ran.
+      if (!isPapertalkError(error) || error.code !== 'embedder_unavailable') throw error;
+      mode = 'lexical';
+    }
+  }
   // Lexical search runs in every mode: its scores are evidence even when dense ranks alone.
-  const [lexical, dense] = await Promise.all([
-    lexicalRanking(index, understood, mode === 'lexical' ? Math.max(options.k, MIN_LEXICAL_DEPTH) : depth),
-    mode === 'lexical' ? [] : denseRanking(index, embedder!, query, mode === 'dense' ? options.k : depth),
-  ]);
+  const lexical = keep(await lexicalRanking(index, understood, mode === 'lexical' ? Math.max(k, MIN_LEXICAL_DEPTH) : depth));
 
   const found = new Map<string, Set<RetrieverName>>();
   if (mode !== 'dense') for (const hit of lexical) found.set(hit.id, new Set(['lexical']));
@@ -101,7 +144,7 @@ export async function search(
   const matched = new Map(lexical.map((hit) => [hit.id, hit.matched]));
 
   const fused = mode === 'hybrid' ? reciprocalRankFusion([lexical, dense]) : mode === 'dense' ? dense : lexical;
-  const ranked = pinExactTitle(await index.paperIdByTitleKey(normalizeTitle(query)), fused, found);
+  const ranked = pinExactTitle(await index.paperIdByTitleKey(normalizeTitle(query)), fused, found, allowed);
   const terms = weightedTerms(understood, index);
   // A hit whose paper the index no longer holds (a vector of a removed chunk) is dropped.
   const top = ranked.slice(0, options.k + 10);
@@ -125,7 +168,11 @@ export async function search(
       };
     });
   const evidence = retrievalEvidence(index, understood, terms, lexical, dense);
-  return { results, evidence, mode, took_ms: round(performance.now() - started, 2) };
+  const response: SearchResponse = { results, evidence, mode, took_ms: round(performance.now() - started, 2) };
+  if (range && results.length < options.k && range.undated > 0) {
+    response.notice = `${range.undated} of ${index.papers} papers carry no date and are left out by the date range.`;
+  }
+  return response;
 }
 
 /**
@@ -153,8 +200,9 @@ function pinExactTitle(
   id: string | undefined,
   ranked: { id: string; score: number }[],
   found: Map<string, Set<RetrieverName>>,
+  allowed: Set<string> | undefined,
 ): { id: string; score: number }[] {
-  if (!id || ranked[0]?.id === id) return ranked;
+  if (!id || ranked[0]?.id === id || (allowed && !allowed.has(id))) return ranked;
   const score = ranked[0]?.score ?? 1;
   if (!found.has(id)) found.set(id, new Set(['lexical']));
   return [{ id, score }, ...ranked.filter((hit) => hit.id !== id)];

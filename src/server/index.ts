@@ -4,6 +4,8 @@ import { createChatService, type ChatServiceOptions } from '../answer/chat-servi
 import { loadPrompts } from '../answer/prompts.js';
 import type { Engine } from '../engine.js';
 import { createApp, type AppOptions } from './app.js';
+import { mcpRoutes } from './mcp/http.js';
+import { openAiRoutes } from './openai/routes.js';
 import { registerChatRoutes } from './routes/chat.js';
 
 export interface ServerAppOptions extends Pick<AppOptions, 'webDir'>, ChatServiceOptions {
@@ -16,7 +18,11 @@ export function createServerApp(engine: Engine, options: ServerAppOptions = {}):
   const chat = createChatService(engine, prompts, { llm: options.llm });
   return createApp(engine, {
     webDir: options.webDir,
-    routes: [(app) => registerChatRoutes(app, chat)],
+    routes: [
+      (app) => registerChatRoutes(app, chat),
+      (app) => app.route('/v1', openAiRoutes(engine, chat)),
+      (app) => app.route('/mcp', mcpRoutes(engine, chat)),
+    ],
     llmHealth: () => chat.llmStatus(),
   });
 }

@@ -1,7 +1,8 @@
-// What stands between the network and the index: security headers on every response, a bearer
-// token on write routes (on every /api route with authAll), a per-client rate limit on the routes
-// that cost real work, and a cap on URL length. Each is a plain Hono middleware; createApp mounts
-// them before the routes.
+// What stands between the network and the index: security headers on every response, the
+// Host/Origin guard (origin-guard.ts) on every route, a bearer token on write routes (on every
+// /api route with authAll), a per-client rate limit on the routes that cost real work, and caps
+// on URL length and JSON nesting. Each is a plain Hono middleware; createApp mounts them before
+// the routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
@@ -10,15 +11,19 @@ import { secureHeaders } from 'hono/secure-headers';
 import { rateLimiter, type RateLimitInfo } from 'hono-rate-limiter';
 import type { Config } from '../config.js';
 import { bodyTooLarge, errorJson } from './http-errors.js';
+import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../ingest/index.js';
+import { originGuard, SAFE_METHODS } from './origin-guard.js';
 
 /** Routes that change the index: they always need the token when one is configured. */
-export const WRITE_ROUTES: readonly string[] = ['/api/ingest'];
+export const WRITE_ROUTES: readonly string[] = ['/api/ingest', '/api/import', '/api/saved'];
+/** Faces for other tools (OpenAI-compatible, MCP): the token, when set, is their API key on every route. */
+export const KEYED_PREFIXES: readonly string[] = ['/v1/', '/mcp'];
 /** Routes that run an ingest or a language model: rate-limited per client. */
-export const EXPENSIVE_ROUTES: readonly string[] = ['/api/chat', '/api/ingest'];
+export const EXPENSIVE_ROUTES: readonly string[] = ['/api/chat', '/api/ingest', '/api/import', '/v1/chat/completions', '/mcp'];
 /** Largest body of a question (search, chat): 50 messages of 4000 characters fit easily. */
 export const QUESTION_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Routes whose body is a question, not a corpus: they get the small body limit. */
-export const QUESTION_ROUTES: readonly string[] = ['/api/search', '/api/chat'];
+export const QUESTION_ROUTES: readonly string[] = ['/api/search', '/api/chat', '/api/import', '/api/saved', '/api/export', '/v1/chat/completions', '/mcp'];
 /** Longest accepted request URL (path + query). No route needs more than a few hundred characters. */
 export const MAX_URL_CHARS = 4096;
 
@@ -43,7 +48,18 @@ export function secureHeadersFor(): MiddlewareHandler {
     referrerPolicy: 'no-referrer',
     // The page fetches only from its own origin; nothing cross-origin has to embed it.
     crossOriginEmbedderPolicy: false,
+    // Only over TLS (strictTransportSecurityOverTls): over plain HTTP the header is meaningless,
+    // and a browser that kept it for localhost would break every other local HTTP service.
+    strictTransportSecurity: false,
   });
+}
+
+/** Strict-Transport-Security, sent only on requests that came over TLS. */
+export function strictTransportSecurityOverTls(value = 'max-age=15552000; includeSubDomains'): MiddlewareHandler {
+  return async function hsts(c, next) {
+    await next();
+    if (new URL(c.req.url).protocol === 'https:') c.header('Strict-Transport-Security', value);
+  };
 }
 
 /** Compares in time that depends on neither the tokens' contents nor their lengths. */
@@ -67,7 +83,8 @@ export function requireToken(config: Pick<Config, 'token' | 'authAll'>): Middlew
   const expected = config.token;
   return async (c, next) => {
     if (!expected) return next();
-    const guarded = config.authAll || WRITE_ROUTES.includes(c.req.path);
+    const path = c.req.path;
+    const guarded = config.authAll || WRITE_ROUTES.includes(path) || KEYED_PREFIXES.some((prefix) => path.startsWith(prefix));
     if (!guarded) return next();
     const given = bearerToken(c);
     if (given !== undefined && tokensEqual(given, expected)) return next();
@@ -125,6 +142,25 @@ export function limitUrlLength(maxChars = MAX_URL_CHARS): MiddlewareHandler {
   };
 }
 
+/**
+ * A 400 for a JSON body nested deeper than MAX_JSON_DEPTH, found in one pass over the text before
+ * anything parses or validates it. Mount after the body-size limits: it reads the body (the
+ * routes then get it from Hono's body cache).
+ */
+export function limitJsonDepth(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
+  return async function jsonDepth(c, next) {
+    if (SAFE_METHODS.has(c.req.method) || !/json/i.test(c.req.header('content-type') ?? '')) return next();
+    const raw = c.req.raw;
+    const text = await c.req.text();
+    if (jsonNestedDeeperThan(text, maxDepth)) {
+      return errorJson(c, 400, 'input_invalid', `body: JSON nested deeper than ${maxDepth} levels`, 'body');
+    }
+    // Handlers that read the raw request (the MCP transport) get the body again, unread.
+    c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: text, signal: raw.signal });
+    return next();
+  };
+}
+
 /** Question routes take at most QUESTION_BODY_LIMIT_BYTES; only ingest may send the large config.maxBodyBytes. */
 export function limitQuestionBody(maxBytes = QUESTION_BODY_LIMIT_BYTES): MiddlewareHandler {
   return bodyLimit({
@@ -135,11 +171,17 @@ export function limitQuestionBody(maxBytes = QUESTION_BODY_LIMIT_BYTES): Middlew
 
 /**
  * Mounts everything above on `app`, in the order a request should meet it: headers (so even
- * refusals carry them), URL cap, token, rate limit, body caps. Call before registering routes.
+ * refusals carry them), Host and Origin, URL cap, token, rate limit, body caps. Call before
+ * registering routes.
  */
-export function applySecurity(app: Hono<any, any, any>, config: Pick<Config, 'token' | 'authAll' | 'rateLimitPerMinute'>): void {
-  app.use('*', secureHeadersFor());
-  app.use('/api/*', limitUrlLength(), requireToken(config));
+export function applySecurity(
+  app: Hono<any, any, any>,
+  config: Pick<Config, 'token' | 'authAll' | 'rateLimitPerMinute'> & Partial<Pick<Config, 'allowedHosts' | 'host'>>,
+): void {
+  app.use('*', secureHeadersFor(), strictTransportSecurityOverTls());
+  // Every route, the page and the /v1 and /mcp faces included: before anything reads a body.
+  app.use('*', originGuard({ allowedHosts: [...(config.allowedHosts ?? []), ...(config.host ? [config.host] : [])] }));
+  for (const prefix of ['/api/*', '/v1/*', '/mcp']) app.use(prefix, limitUrlLength(), requireToken(config));
   // One limiter for all expensive routes, so a client's count is shared between them.
   const expensive = rateLimitExpensive(config);
   for (const route of EXPENSIVE_ROUTES) app.use(route, expensive);

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { isLoopback } from '../config.js';
 import { PapertalkError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { answerClientError } from './client-errors.js';
 
 export interface RunningServer {
   url: string;
@@ -27,6 +28,9 @@ export interface Fetchable {
   fetch: (request: Request, env?: any) => Response | Promise<Response>;
 }
 
+/** Longer than any client's idle keep-alive time, so the client always closes first. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 export function listen(app: Fetchable, config: Pick<Config, 'host' | 'port'>): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     let server: ServerType;
@@ -36,6 +40,11 @@ export function listen(app: Fetchable, config: Pick<Config, 'host' | 'port'>): P
     };
     server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
       server.off('error', onError);
+      // Node closes an idle keep-alive socket after 5 s. After a long synchronous stretch (a
+      // large ingest) that timer fires just as a client reuses the socket: ECONNRESET. Clients
+      // drop idle sockets sooner (undici: 4 s), so the server should never be the one closing.
+      (server as unknown as { keepAliveTimeout: number }).keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      server.on('clientError', answerClientError);
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${host}:${info.port}`,

@@ -1,6 +1,6 @@
 // A small Ollama stand-in for tests: speaks the wire format the `ollama` npm client expects
-// (streamed NDJSON on /api/chat, /api/tags, /api/version, JSON errors) and records every request,
-// including whether the client closed it before the answer was complete.
+// (streamed NDJSON on /api/chat, /api/tags, /api/version, /api/show, /api/embed, JSON errors) and
+// records every request, including whether the client closed it before the answer was complete.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -36,6 +36,17 @@ export interface FakeOllama {
   onChat(behaviour: ChatBehaviour | ((body: any, index: number) => ChatBehaviour)): void;
   /** Models listed by /api/tags. */
   models: string[];
+  /** Embedding models /api/show and /api/embed know (pulled); others are 404 like Ollama's. */
+  embedModels: string[];
+  /** /api/embed requests only. */
+  embedRequests(): RecordedRequest[];
+  /** The context window /api/show reports for embedding models (`<arch>.context_length`). */
+  embedContextLength: number;
+  /**
+   * The window /api/embed enforces, in characters: a longer input is cut (truncate true, Ollama's
+   * default) or refused with a 400 (truncate false). Unset: no limit.
+   */
+  embedMaxChars?: number;
   /** Resolves when the request at `index` has ended, one way or the other. */
   ended(index: number): Promise<RecordedRequest>;
   close(): Promise<void>;
@@ -44,6 +55,27 @@ export interface FakeOllama {
 export function answer(...tokens: string[]): ChatBehaviour {
   return { kind: 'answer', tokens };
 }
+
+/** Dimensions of the fake's embeddings. */
+export const FAKE_EMBED_DIM = 64;
+
+/**
+ * A deterministic embedding: hashed bag of words (FNV-1a per lowercase word, signed), L2-normalized.
+ * Texts sharing words are close, so dense search over it finds papers by their words.
+ */
+export function fakeEmbedding(text: string, dim = FAKE_EMBED_DIM): number[] {
+  const vector = Array.from({ length: dim }, () => 0);
+  for (const [word] of text.toLowerCase().matchAll(/[a-z0-9]+/g)) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), 0x01000193) >>> 0;
+    vector[hash % dim]! += (hash & 0x80000000) !== 0 ? -1 : 1;
+  }
+  if (!vector.some((v) => v !== 0)) vector[0] = 1;
+  const norm = Math.hypot(...vector);
+  return vector.map((v) => v / norm);
+}
+
+const sameName = (a: string, b: string) => (a.includes(':') ? a : `${a}:latest`) === (b.includes(':') ? b : `${b}:latest`);
 
 export async function startFakeOllama(options: { models?: string[] } = {}): Promise<FakeOllama> {
   const requests: RecordedRequest[] = [];
@@ -80,6 +112,8 @@ export async function startFakeOllama(options: { models?: string[] } = {}): Prom
       return json(res, 200, { models: fake.models.map((name) => modelEntry(name)) });
     }
     if (record.path === '/api/chat') return chat(res, record.body, behaviourOf(record.body, chatIndex++));
+    if (record.path === '/api/show') return show(res, record.body);
+    if (record.path === '/api/embed') return embed(res, record.body);
     json(res, 404, { error: '404 page not found' });
   });
   server.on('connection', (socket) => {
@@ -97,6 +131,9 @@ export async function startFakeOllama(options: { models?: string[] } = {}): Prom
       behaviourOf = typeof behaviour === 'function' ? behaviour : () => behaviour;
     },
     models: options.models ?? ['llama3.2:latest'],
+    embedModels: ['nomic-embed-text:latest'],
+    embedRequests: () => requests.filter((r) => r.path === '/api/embed'),
+    embedContextLength: 2048,
     ended(index) {
       const record = requests[index];
       if (record && (record.completed || record.closedEarly)) return Promise.resolve(record);
@@ -109,6 +146,38 @@ export async function startFakeOllama(options: { models?: string[] } = {}): Prom
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  const knownEmbedModel = (model: string) => fake.embedModels.some((name) => sameName(name, model));
+  const notPulled = (res: http.ServerResponse, model: string) => json(res, 404, { error: `model "${model}" not found, try pulling it first` });
+
+  function show(res: http.ServerResponse, body: any): void {
+    const model = String(body?.model ?? '');
+    if (!knownEmbedModel(model)) return notPulled(res, model);
+    json(res, 200, {
+      modelfile: '',
+      parameters: '',
+      template: '{{ .Prompt }}',
+      details: { format: 'gguf', family: 'nomic-bert', parameter_size: '137M', quantization_level: 'F16' },
+      model_info: {
+        'general.architecture': 'nomic-bert',
+        'nomic-bert.context_length': fake.embedContextLength,
+        'nomic-bert.embedding_length': FAKE_EMBED_DIM,
+      },
+      capabilities: ['embedding'],
+    });
+  }
+
+  function embed(res: http.ServerResponse, body: any): void {
+    const model = String(body?.model ?? '');
+    if (!knownEmbedModel(model)) return notPulled(res, model);
+    const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
+    const limit = fake.embedMaxChars;
+    if (limit !== undefined && body.truncate === false && inputs.some((text) => text.length > limit)) {
+      return json(res, 400, { error: 'the input length exceeds the context length' });
+    }
+    // Like Ollama by default: an input over the window is cut without a word.
+    const seen = inputs.map((text) => (limit === undefined ? text : text.slice(0, limit)));
+    json(res, 200, { model, embeddings: seen.map((text) => fakeEmbedding(text)), total_duration: 1_000_000, load_duration: 0, prompt_eval_count: 8 });
+  }
   return fake;
 }
 

@@ -42,6 +42,7 @@ export function fakeEmbedder(model: string, dim: number): Embedder {
     return values.map((v) => v / norm);
   };
   return {
+    provider: 'transformers',
     model,
     dim,
     maxTokens: 254,

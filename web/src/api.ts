@@ -3,10 +3,10 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 // The shapes are the server's own: type-only imports, erased from the bundle.
-import type { Paper, SearchHit, SearchMode, SearchResponse } from '../../src/types.js';
+import type { ExportFormat, Paper, SearchHit, SearchMode, SearchResponse } from '../../src/types.js';
 import type { ChatMessage, DoneEvent as ChatDone, Source } from '../../src/answer/types.js';
 
-export type { ChatDone, ChatMessage, Paper, SearchHit, SearchMode, SearchResponse, Source };
+export type { ChatDone, ChatMessage, ExportFormat, Paper, SearchHit, SearchMode, SearchResponse, Source };
 export type Citation = ChatDone['citations'][number];
 export type Unsupported = ChatDone['unsupported'][number];
 
@@ -47,9 +47,10 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
   if (response.status === 401) {
     message = `This papertalk server needs an access token: open it as ${location.origin}/#token=YOUR_TOKEN (${message}).`;
   } else if (response.status === 429) {
+    // The server's message names its configuration; a reader of the page needs only when to retry.
     const retryAfter = Number(response.headers.get('retry-after'));
     const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? `in ${retryAfter} s` : 'in a minute';
-    message = `Too many requests: ${message}. Try again ${wait}.`;
+    message = `Too many requests to this server. Try again ${wait}.`;
   } else if (response.status >= 500) {
     message = `The server failed (${response.status}): ${message}`;
   }
@@ -77,7 +78,7 @@ function accessToken(): string | null {
   }
 }
 
-async function request(path: string, init: RequestInit = {}): Promise<Response> {
+export async function request(path: string, init: RequestInit = {}): Promise<Response> {
   let response: Response;
   const token = accessToken();
   const headers = new Headers(init.headers);
@@ -92,7 +93,7 @@ async function request(path: string, init: RequestInit = {}): Promise<Response> 
   return response;
 }
 
-async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+export async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
   const response = await request(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -116,6 +117,17 @@ export async function getPaper(id: string): Promise<Paper> {
 
 export function search(query: string, k: number, signal?: AbortSignal): Promise<SearchResponse> {
   return postJson<SearchResponse>('/api/search', { query, k }, signal);
+}
+
+/** POST /api/export: the papers as a file to download (BibTeX, RIS, Markdown or CSV). */
+export async function exportPapers(ids: string[], format: ExportFormat): Promise<{ blob: Blob; filename: string }> {
+  const response = await request('/api/export', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ids, format }),
+  });
+  const filename = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? `papers.${format}`;
+  return { blob: await response.blob(), filename };
 }
 
 /**

@@ -1,11 +1,15 @@
 // The chat page: wires the composer, the conversation and search views, and the status badges.
-import { ApiError, getHealth, isAbort, search, streamChat, type ChatMessage, type Health } from './api.js';
-import { searchCard } from './cards.js';
+import { ApiError, exportPapers, getHealth, isAbort, search, streamChat, type ChatMessage, type ExportFormat, type Health } from './api.js';
+import { EXPORT_LABELS, exportControl, SIMILAR_EVENT, searchCard } from './cards.js';
+import { createNewView, showSimilar } from './keep-up.js';
 import { copyText, h } from './dom.js';
 import { loadConversation, loadView, saveConversation, saveView, type AssistantTurn, type Turn, type View } from './store.js';
 import { renderAnswerBody, renderTurn, turnDomId } from './turns.js';
 
 const SEARCH_K = 20;
+// The API's limits (src/server/schemas.ts, routes/chat.ts): the box refuses longer input.
+const MAX_QUESTION_CHARS = 4000;
+const MAX_QUERY_CHARS = 2000;
 
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -27,12 +31,15 @@ const ui = {
   searchSummary: byId<HTMLElement>('search-summary'),
   searchResults: byId<HTMLOListElement>('search-results'),
   announcer: byId<HTMLElement>('announcer'),
+  newView: byId<HTMLElement>('new-view'),
   viewInputs: [...document.querySelectorAll<HTMLInputElement>('input[name="view"]')],
 };
 
 let turns: Turn[] = loadConversation();
 let view: View = loadView();
 let inFlight: AbortController | undefined;
+let llmAvailable = false;
+let lastSearchIds: string[] = [];
 
 // ---------- announcements: a few polite messages per answer, never one per token ----------
 
@@ -58,7 +65,8 @@ function contextFor(index: number) {
     index,
     query: questionFor(index),
     canRegenerate: isLast && !inFlight,
-    actions: { copy: copyAnswer, regenerate },
+    llmAvailable,
+    actions: { copy: copyAnswer, regenerate, exportPapers: downloadExport },
   };
 }
 
@@ -125,6 +133,8 @@ async function runChat(): Promise<void> {
   const index = turns.length - 1;
   setBusy(true);
   renderConversation();
+  // The new question and its answer come into view, wherever the reader had scrolled to.
+  document.getElementById(turnDomId(index - 1))?.scrollIntoView({ block: 'start' });
   keepScrolled(true);
   saveConversation(turns);
   announce('Searching the papers…');
@@ -171,9 +181,19 @@ async function runChat(): Promise<void> {
     if (inFlight === controller) inFlight = undefined;
     setBusy(false);
     saveConversation(turns);
-    // No scrolling here: the reader stays at the end of the answer, with the cards just below.
     renderConversation();
+    revealAnswer(index);
+    // Once more after layout settles (cards and the action bar change heights above and around it).
+    requestAnimationFrame(() => revealAnswer(index));
   }
+}
+
+/** A finished answer whose start is out of view is brought to it (the cards follow below). */
+function revealAnswer(index: number): void {
+  const answer = document.getElementById(turnDomId(index));
+  if (!answer) return;
+  const box = answer.getBoundingClientRect();
+  if (box.top < 0 || box.top > window.innerHeight - 80) answer.scrollIntoView({ block: 'start' });
 }
 
 function ask(question: string): void {
@@ -238,6 +258,27 @@ function onConversationClick(event: MouseEvent): void {
   card.dataset.flashTimer = String(window.setTimeout(() => card.classList.remove('flash'), 2500));
 }
 
+/** Downloads the papers in the chosen format through POST /api/export. */
+function downloadExport(ids: string[], format: ExportFormat, button: HTMLButtonElement): void {
+  const label = button.textContent ?? 'Export';
+  button.disabled = true;
+  exportPapers(ids, format).then(
+    ({ blob, filename }) => {
+      const link = h('a', { href: URL.createObjectURL(blob), download: filename, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      announce(`${ids.length} ${ids.length === 1 ? 'paper' : 'papers'} exported as ${EXPORT_LABELS[format]}.`);
+    },
+    (error: unknown) => {
+      button.textContent = 'Export failed';
+      announce(error instanceof ApiError ? error.message : `Export failed: ${String(error)}`);
+      window.setTimeout(() => (button.textContent = label), 2500);
+    },
+  ).finally(() => (button.disabled = false));
+}
+
 // ---------- search ----------
 
 let searchController: AbortController | undefined;
@@ -251,11 +292,14 @@ async function runSearch(query: string): Promise<void> {
   try {
     const response = await search(query, SEARCH_K, controller.signal);
     ui.searchResults.replaceChildren(...response.results.map((hit, i) => searchCard(hit, i + 1, query)));
+    lastSearchIds = response.results.map((hit) => hit.id);
     const count = response.results.length;
     ui.searchSummary.textContent = count
       ? `${count} ${count === 1 ? 'paper' : 'papers'} for “${query}” · ${response.mode} search · ${Math.round(response.took_ms)} ms`
       : `No papers match “${query}”.`;
+    if (response.notice) ui.searchSummary.append(h('span', { class: 'notice', text: ` ${response.notice}` }));
     announce(ui.searchSummary.textContent);
+    if (count) ui.searchSummary.append(' ', exportControl('Export results', () => lastSearchIds, downloadExport));
   } catch (error) {
     if (isAbort(error)) return;
     ui.searchResults.replaceChildren();
@@ -265,6 +309,28 @@ async function runSearch(query: string): Promise<void> {
   }
 }
 
+// ---------- similar papers and "New for you" ----------
+
+const newView = createNewView({
+  since: byId<HTMLSelectElement>('new-since'),
+  importButton: byId<HTMLButtonElement>('import-today'),
+  importStatus: byId<HTMLElement>('import-status'),
+  savedList: byId<HTMLUListElement>('saved-list'),
+  summary: byId<HTMLElement>('new-summary'),
+  results: byId<HTMLOListElement>('new-results'),
+  announce,
+});
+
+document.addEventListener(SIMILAR_EVENT, (event) => {
+  const paper = (event as CustomEvent<{ id: string; title: string }>).detail;
+  searchController?.abort();
+  const controller = new AbortController();
+  searchController = controller;
+  applyView('search');
+  window.scrollTo({ top: 0 });
+  void showSimilar(paper, ui.searchResults, ui.searchSummary, controller.signal).then((text) => text && announce(text));
+});
+
 // ---------- view toggle and composer ----------
 
 function applyView(next: View): void {
@@ -273,10 +339,15 @@ function applyView(next: View): void {
   for (const input of ui.viewInputs) input.checked = input.value === view;
   ui.chatView.hidden = view !== 'chat';
   ui.searchView.hidden = view !== 'search';
+  ui.newView.hidden = view !== 'new';
   document.body.dataset.view = view;
-  ui.prompt.placeholder =
-    view === 'chat' ? 'Ask about the papers… (Enter sends, Shift+Enter adds a line)' : 'Search paper titles and abstracts…';
-  ui.send.textContent = view === 'chat' ? 'Send' : 'Search';
+  ui.prompt.placeholder = {
+    chat: 'Ask about the papers… (Enter sends, Shift+Enter adds a line)',
+    search: 'Search paper titles and abstracts…',
+    new: 'Follow a topic, e.g. speculative decoding (Enter saves it)',
+  }[view];
+  ui.send.textContent = { chat: 'Send', search: 'Search', new: 'Follow' }[view];
+  ui.prompt.maxLength = view === 'chat' ? MAX_QUESTION_CHARS : MAX_QUERY_CHARS;
 }
 
 function submit(): void {
@@ -287,6 +358,11 @@ function submit(): void {
   }
   if (view === 'search') {
     void runSearch(text);
+    return;
+  }
+  if (view === 'new') {
+    ui.prompt.value = '';
+    void newView.followTopic(text);
     return;
   }
   if (inFlight) return;
@@ -303,6 +379,9 @@ function badge(text: string, kind: 'warn' | 'error' | 'ok', title?: string): HTM
 function renderHealth(health: Health): void {
   const badges: HTMLElement[] = [];
   const llm = health.llm;
+  const wasAvailable = llmAvailable;
+  llmAvailable = Boolean(llm?.reachable && llm.model_available !== false);
+  if (wasAvailable !== llmAvailable && !inFlight) renderConversation();
   if (llm && !llm.reachable) {
     badges.push(badge('LLM offline: extractive answers', 'warn', llm.reason ?? `No Ollama at ${llm.host}`));
   } else if (llm && llm.model_available === false) {
@@ -343,7 +422,13 @@ ui.stop.addEventListener('click', () => {
 });
 ui.newChat.addEventListener('click', newChat);
 ui.conversation.addEventListener('click', onConversationClick);
-for (const input of ui.viewInputs) input.addEventListener('change', () => input.checked && applyView(input.value as View));
+for (const input of ui.viewInputs) {
+  input.addEventListener('change', () => {
+    if (!input.checked) return;
+    applyView(input.value as View);
+    if (view === 'new') void newView.refresh();
+  });
+}
 window.addEventListener('storage', (event) => {
   // Another tab changed the conversation: follow it unless this tab is mid-answer.
   if (event.key && event.key.startsWith('papertalk.chat') && !inFlight) {
@@ -353,6 +438,7 @@ window.addEventListener('storage', (event) => {
 });
 
 applyView(view);
+if (view === 'new') void newView.refresh();
 renderConversation();
 void refreshHealth();
 // The embedding model may finish loading, or Ollama start, while the page is open.

@@ -27,7 +27,7 @@ export type Turn = UserTurn | AssistantTurn;
 export const STORAGE_KEY = 'papertalk.chat.v1';
 const PREFERENCES_KEY = 'papertalk.prefs.v1';
 
-export type View = 'chat' | 'search';
+export type View = 'chat' | 'search' | 'new';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isString = (v: unknown): v is string => typeof v === 'string';
@@ -100,7 +100,7 @@ export function saveConversation(turns: Turn[], storage: Storage = localStorage)
 export function loadView(storage: Storage = localStorage): View {
   try {
     const parsed = JSON.parse(storage.getItem(PREFERENCES_KEY) ?? '{}') as unknown;
-    return isObject(parsed) && parsed.view === 'search' ? 'search' : 'chat';
+    return isObject(parsed) && (parsed.view === 'search' || parsed.view === 'new') ? parsed.view : 'chat';
   } catch {
     return 'chat';
   }

@@ -1,5 +1,6 @@
 // Renders conversation turns: the user's question, and an answer with its cited papers.
-import { sourceCard, UNSUPPORTED_TEXT } from './cards.js';
+import type { ExportFormat } from './api.js';
+import { exportControl, sourceCard, UNSUPPORTED_TEXT } from './cards.js';
 import { h } from './dom.js';
 import { citationNumbers, renderAnswer } from './markdown.js';
 import type { AssistantTurn, Turn, UserTurn } from './store.js';
@@ -7,6 +8,7 @@ import type { AssistantTurn, Turn, UserTurn } from './store.js';
 export interface TurnActions {
   copy(turn: AssistantTurn, button: HTMLButtonElement): void;
   regenerate(): void;
+  exportPapers(ids: string[], format: ExportFormat, button: HTMLButtonElement): void;
 }
 
 export interface TurnContext {
@@ -15,6 +17,8 @@ export interface TurnContext {
   query: string;
   /** Only the newest answer can be regenerated, and not while it streams. */
   canRegenerate: boolean;
+  /** Whether the LLM answered the last health check: without it an extractive answer cannot change. */
+  llmAvailable: boolean;
   actions: TurnActions;
 }
 
@@ -86,7 +90,10 @@ function statusLine(turn: AssistantTurn): HTMLElement | null {
     case 'streaming':
       return h('p', { class: 'answer-state working', text: turn.sources.length ? 'Writing the answer…' : 'Searching the papers…' });
     case 'stopped':
-      return h('p', { class: 'answer-state stopped', text: 'Stopped. The answer above is incomplete.' });
+      return h('p', {
+        class: 'answer-state stopped',
+        text: turn.content.trim() ? 'Stopped. The answer above is incomplete.' : 'Stopped before any answer was written.',
+      });
     case 'error':
       return h('p', { class: 'answer-state error', role: 'alert', text: turn.error ?? 'Something went wrong.' });
     default:
@@ -162,6 +169,16 @@ function actionsBar(turn: AssistantTurn, context: TurnContext): HTMLElement | nu
     const again = h('button', { type: 'button', class: 'secondary', text: turn.status === 'error' ? 'Retry' : 'Regenerate' });
     again.addEventListener('click', () => context.actions.regenerate());
     bar.append(again);
+    // Quoting the abstracts is deterministic: the same question gives the same answer until an LLM is there.
+    if (turn.status === 'done' && turn.mode !== 'llm' && !context.llmAvailable) {
+      again.disabled = true;
+      bar.append(h('span', { class: 'hint regenerate-hint', text: 'Regenerating would give the same answer: it is quoted from the abstracts, and no language model is available.' }));
+    }
+  }
+  const cited = turn.citations.length ? turn.citations.map((c) => c.id) : turn.sources.map((s) => s.id);
+  if (turn.status === 'done' && cited.length > 0) {
+    const label = turn.citations.length ? 'Export cited papers' : 'Export papers';
+    bar.append(exportControl(label, () => cited, context.actions.exportPapers));
   }
   return bar.childElementCount ? bar : null;
 }

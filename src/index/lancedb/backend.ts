@@ -17,7 +17,7 @@ import { chunkEmbeddingText } from '../chunk.js';
 import type { Embedder } from '../embedder.js';
 import { writeFileAtomic } from '../files.js';
 import { acquireWriteLock } from '../lock.js';
-import { countsOf, planIngest, timeSlicer, type StoredPaper } from '../plan.js';
+import { countsOf, planIngest, timeSlicer, type Known, type StoredPaper } from '../plan.js';
 import { checkEmbeddingModel, chunksOf, corrupt, writeFailed } from '../store.js';
 import { arrowTable } from './columns.js';
 import { loadLance } from './native.js';
@@ -37,7 +37,7 @@ const EMBED_BATCH = 32;
 export const ANN_MIN_VECTORS = 50_000;
 /** Rows appended after the full-text index was built are searched by a flat scan (1k rows: ~0.3 s a query) until optimize(). */
 const OPTIMIZE_MIN_UNINDEXED = 1;
-const PAPER_COLUMNS = ['id', 'title', 'text', 'date', 'url', 'authors'];
+const PAPER_COLUMNS = ['id', 'title', 'text', 'date', 'url', 'authors', 'extra', 'added_at'];
 
 const manifestSchema = z.object({
   format: z.literal(FORMAT),
@@ -51,7 +51,7 @@ const manifestSchema = z.object({
   versions: z.object({ papers: z.number().int().positive(), chunks: z.number().int().positive().nullable() }),
   /** Whether the vector column has an ANN index (query with nprobes/refine) or is searched exactly. */
   ann: z.boolean(),
-  embedding: z.object({ model: z.string(), dim: z.number().int().positive() }).nullable(),
+  embedding: z.object({ provider: z.enum(['transformers', 'ollama']), model: z.string(), dim: z.number().int().positive() }).nullable(),
   terms: z.string().regex(/^terms-[a-z0-9-]+\.json$/),
 });
 type LanceManifest = z.infer<typeof manifestSchema>;
@@ -64,6 +64,10 @@ interface PaperRow {
   date: string | null;
   url: string | null;
   authors: string | null;
+  /** upvotes, categories and arxiv_url as JSON (fields of some sources only), or null. */
+  extra: string | null;
+  /** When the index first took the paper in (null: before papertalk recorded it). */
+  added_at: string | null;
   hash: string;
   title_key: string;
 }
@@ -76,6 +80,8 @@ function toRow(paper: StoredPaper, titleKey: (title: string) => string): PaperRo
     date: paper.date ?? null,
     url: paper.url ?? null,
     authors: paper.authors ? JSON.stringify(paper.authors) : null,
+    extra: extraOf(paper),
+    added_at: paper.added_at ?? null,
     hash: paper.hash,
     title_key: titleKey(paper.title),
   };
@@ -87,7 +93,14 @@ function fromRow(row: Record<string, unknown>): Paper {
   if (row.date != null) paper.date = String(row.date);
   if (row.url != null) paper.url = String(row.url);
   if (row.authors != null) paper.authors = JSON.parse(String(row.authors)) as string[];
+  if (row.extra != null) Object.assign(paper, JSON.parse(String(row.extra)) as Pick<Paper, 'upvotes' | 'categories' | 'arxiv_url'>);
+  if (row.added_at != null) paper.added_at = String(row.added_at);
   return paper;
+}
+
+function extraOf(paper: Paper): string | null {
+  const extra = { upvotes: paper.upvotes, categories: paper.categories, arxiv_url: paper.arxiv_url };
+  return Object.values(extra).some((value) => value !== undefined) ? JSON.stringify(extra) : null;
 }
 
 /** A SQL string literal for LanceDB's filters (DataFusion: quotes doubled). */
@@ -172,6 +185,16 @@ class LanceReader implements IndexReader {
     const rows = await this.papersTable.query().where(inList('id', ids)).select(PAPER_COLUMNS).limit(ids.length).toArray();
     for (const row of rows) found.set(String(row.id), fromRow(row));
     return found;
+  }
+
+  async paperDates() {
+    const dates = new Map<string, string | undefined>();
+    if (!this.papersTable) return dates;
+    const arrowTable = await this.papersTable.query().select(['id', 'date']).toArrow();
+    const ids = arrowTable.getChild('id')!;
+    const column = arrowTable.getChild('date')!;
+    for (let i = 0; i < arrowTable.numRows; i++) dates.set(String(ids.get(i)), (column.get(i) as string | null) ?? undefined);
+    return dates;
   }
 
   async listPapers(offset: number, limit: number) {
@@ -276,16 +299,18 @@ function newName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** Every id and content hash in the table, for planning (two short strings per paper). */
-async function storedHashes(table: Table): Promise<Map<string, string>> {
-  const arrowTable = await table.query().select(['id', 'hash']).toArrow();
+/** Every id, content hash and added_at in the table, for planning (short strings per paper). */
+async function storedHashes(table: Table): Promise<Map<string, Known>> {
+  const arrowTable = await table.query().select(['id', 'hash', 'added_at']).toArrow();
   const ids = arrowTable.getChild('id')!;
   const hashes = arrowTable.getChild('hash')!;
-  const map = new Map<string, string>();
+  const added = arrowTable.getChild('added_at')!;
+  const map = new Map<string, Known>();
   // A million rows take a second or more: in slices, so a server ingesting keeps answering.
   const pause = timeSlicer();
   for (let i = 0; i < arrowTable.numRows; i++) {
-    map.set(String(ids.get(i)), String(hashes.get(i)));
+    const addedAt = added.get(i) as string | null;
+    map.set(String(ids.get(i)), { hash: String(hashes.get(i)), ...(addedAt != null && { added_at: addedAt }) });
     if (i % 1024 === 0) await pause();
   }
   return map;
@@ -324,6 +349,8 @@ async function paperSchema() {
     text('date', true),
     text('url', true),
     text('authors', true),
+    text('extra', true),
+    text('added_at', true),
     text('hash'),
     text('title_key'),
   ]);
@@ -379,7 +406,7 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
     const data = await arrowTable(await chunkSchema(embedder.dim), rows);
     if (w.chunks) await w.chunks.add(data);
     else w.chunks = await w.db.createTable(CHUNKS, data, { mode: 'overwrite' });
-    w.embedding = { model: embedder.model, dim: embedder.dim };
+    w.embedding = { provider: embedder.provider, model: embedder.model, dim: embedder.dim };
     w.chunkCount += rows.length;
     return rows.length;
   }
@@ -487,8 +514,9 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
     const w = await startWriting(dir, onDisk);
 
     // Planned first: what is new, what changed, and (with a model) which papers lack vectors.
-    const hashes = w.papers ? await storedHashes(w.papers) : new Map<string, string>();
-    const plan = await planIngest(incoming, (id) => hashes.get(id));
+    const hashes = w.papers ? await storedHashes(w.papers) : new Map<string, Known>();
+    const former = applyOptions.formerAddedAt;
+    const plan = await planIngest(incoming, (id) => hashes.get(id), undefined, (id) => (former?.has(id) ? { added_at: former.get(id) } : undefined));
     const changed = [...plan.added, ...plan.updated];
     const changedIds = new Set(changed.map((paper) => paper.id));
     const embedded = embedder ? await paperIdsWithChunks(w.chunks) : new Set<string>();

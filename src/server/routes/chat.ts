@@ -5,7 +5,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { ChatService } from '../../answer/chat-service.js';
 import { DEFAULT_K } from '../../answer/chat-service.js';
-import { errorResponses } from '../schemas.js';
+import { DateRangeFields, errorsFor, PaperSchema } from '../schemas.js';
 
 export const MAX_MESSAGES = 50;
 export const MAX_MESSAGE_CHARS = 4000;
@@ -33,10 +33,15 @@ export const ChatRequestSchema = z
       .enum(['llm', 'extractive'])
       .default('llm')
       .openapi({ description: 'llm falls back to extractive (with a notice) when Ollama is not available.' }),
+    ...DateRangeFields,
   })
   .openapi('ChatRequest');
 
-const SourceSchema = z.object({ n: z.number().int(), id: z.string(), title: z.string(), snippet: z.string(), score: z.number() });
+const SourceSchema = PaperSchema.pick({ id: true, title: true, date: true, url: true, authors: true }).extend({
+  n: z.number().int(),
+  snippet: z.string(),
+  score: z.number(),
+});
 
 export const ChatResultSchema = z
   .object({
@@ -58,6 +63,7 @@ export const ChatResultSchema = z
 
 const route = createRoute({
   method: 'post',
+  operationId: 'chat',
   path: '/api/chat',
   summary: 'Answer a question (with its conversation) from the indexed papers, citing them as [n]',
   description:
@@ -72,14 +78,14 @@ const route = createRoute({
       },
       description: 'The answer, streamed or whole',
     },
-    ...errorResponses,
+    ...errorsFor(400, 413, 415, 429),
   },
 });
 
 export function registerChatRoutes(app: OpenAPIHono, chat: ChatService) {
   app.openapi(route, async (c) => {
-    const { messages, k, stream, mode } = c.req.valid('json');
-    const request = { messages, k, mode };
+    const { messages, k, stream, mode, from, to } = c.req.valid('json');
+    const request = { messages, k, mode, from, to };
     const clientGone = c.req.raw.signal;
 
     if (!stream) {

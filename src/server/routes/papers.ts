@@ -1,22 +1,23 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Engine } from '../../engine.js';
 import { PapertalkError } from '../../errors.js';
-import { ErrorSchema, errorResponses, PaperListSchema, PaperSchema } from '../schemas.js';
+import { errorsFor, PaperIdSchema, PaperListSchema, PaperSchema } from '../schemas.js';
 
 const getPaper = createRoute({
   method: 'get',
+  operationId: 'getPaper',
   path: '/api/papers/{id}',
   summary: 'One paper by id',
-  request: { params: z.object({ id: z.string().min(1).max(300) }) },
+  request: { params: PaperIdSchema },
   responses: {
     200: { content: { 'application/json': { schema: PaperSchema } }, description: 'The paper' },
-    404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No paper with that id' },
-    ...errorResponses,
+    ...errorsFor(400, 404),
   },
 });
 
 const listPapers = createRoute({
   method: 'get',
+  operationId: 'listPapers',
   path: '/api/papers',
   summary: 'Page through the indexed papers',
   request: {
@@ -27,7 +28,7 @@ const listPapers = createRoute({
   },
   responses: {
     200: { content: { 'application/json': { schema: PaperListSchema } }, description: 'A page of papers' },
-    ...errorResponses,
+    ...errorsFor(400),
   },
 });
 

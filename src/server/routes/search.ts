@@ -4,6 +4,7 @@ import { errorResponses, SearchRequestSchema, SearchResponseSchema } from '../sc
 
 const route = createRoute({
   method: 'post',
+  operationId: 'searchPapers',
   path: '/api/search',
   summary: 'Find the papers that match a question',
   request: { body: { required: true, content: { 'application/json': { schema: SearchRequestSchema } } } },
@@ -15,7 +16,7 @@ const route = createRoute({
 
 export function registerSearchRoutes(app: OpenAPIHono, engine: Engine) {
   app.openapi(route, async (c) => {
-    const { query, k, mode } = c.req.valid('json');
-    return c.json(await engine.search(query, { k, mode }), 200);
+    const { query, ...options } = c.req.valid('json');
+    return c.json(await engine.search(query, options), 200);
   });
 }
