@@ -72,6 +72,45 @@ describe.each(BACKENDS)('the %s backend', (backend) => {
       expect(engine.health().papers).toBe(sampleCorpus.uniquePapers);
     });
 
+    it('keeps added_at and the source fields through an update and a rebuild, and filters search by date', async () => {
+      const engine = track(await makeTestEngine({ backend, sample: false }));
+      const dated = { id: '2411.00001', title: 'Numbat foraging maps', abstract: 'We map numbatforage sites.', date: '2024-11-02', upvotes: 12, categories: ['cs.CV', 'cs.LG'], arxiv_url: 'https://arxiv.org/abs/2411.00001' };
+      const old = { id: '2301.00002', title: 'Numbat foraging in winter', abstract: 'Winter numbatforage sites.', date: '2023-01-05' };
+      const undated = { id: 'x-3', title: 'Numbat foraging without a date', abstract: 'Undated numbatforage notes.' };
+      await engine.ingest([dated, old, undated]);
+      const stored = (await engine.getPaper(dated.id))!;
+      expect(stored).toMatchObject({ upvotes: 12, categories: ['cs.CV', 'cs.LG'], arxiv_url: dated.arxiv_url });
+      expect(Date.parse(stored.added_at!)).not.toBeNaN();
+
+      expect(await engine.ingest([{ ...dated, upvotes: 40 }])).toMatchObject({ updated: 1, added: 0 });
+      expect(await engine.getPaper(dated.id)).toMatchObject({ upvotes: 40, added_at: stored.added_at });
+      await engine.ingest([], { rebuild: true });
+      expect((await engine.getPaper(dated.id))!.added_at).toBe(stored.added_at);
+
+      const ranged = await engine.search('numbatforage', { k: 5, from: '2024' });
+      expect(ranged.results.map((hit) => hit.id)).toEqual([dated.id]);
+      expect(ranged.notice).toContain('1 of 3 papers carry no date');
+      expect((await engine.search('numbatforage', { k: 5, to: '2023-12' })).results.map((hit) => hit.id)).toEqual([old.id]);
+      expect(await engine.exportPapers([old.id], 'csv')).toContain('Numbat foraging in winter');
+    });
+
+    it('finds similar papers and what is new on vectra; says LanceDB cannot yet', async () => {
+      const engine = track(await makeTestEngine({ backend }));
+      const [paper] = (await engine.listPapers(3, 1)).papers;
+      await engine.follow('language models');
+      if (backend === 'vectra') {
+        const { results } = await engine.similar(paper!.id, 3);
+        expect(results.length).toBe(3);
+        expect(results.map((hit) => hit.id)).not.toContain(paper!.id);
+        expect((await engine.whatsNew({ since: new Date(0), peek: true })).results.length).toBeGreaterThan(0);
+      } else {
+        for (const error of [await rejectionOf(engine.similar(paper!.id, 3)), await rejectionOf(engine.whatsNew({ peek: true }))]) {
+          expect(error).toMatchObject({ code: 'input_invalid', field: 'backend' });
+          expect((error as Error).message).toContain('vectra backend');
+        }
+      }
+    });
+
     it('answers an empty or punctuation-only query with no results rather than an error', async () => {
       const engine = track(await makeTestEngine({ backend }));
       expect((await engine.search('?!', { k: 5 })).results).toEqual([]);
