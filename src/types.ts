@@ -16,6 +16,9 @@ export interface PaperInput {
   arxiv_url?: string;
 }
 
+/** Longest source id kept; a longer one is an input error (not cut, so ids never collide). */
+export const MAX_SOURCE_ID_LENGTH = 256;
+
 /** A paper as the index stores it. `id` is stable across re-ingests. */
 export interface Paper {
   id: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SOURCE_ID_LENGTH, paperIdOf, sanitizeSourceId, sourceIdProblem, titleId } from '../src/ingest/index.js';
+import { paperIdOf, sanitizeSourceId, sourceIdProblem, titleId } from '../src/ingest/index.js';
+import { MAX_SOURCE_ID_LENGTH } from '../src/types.js';
 import { normalizeTitle } from '../src/text/titles.js';
 
 describe('titleId', () => {

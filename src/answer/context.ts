@@ -1,7 +1,7 @@
 // Fits a prompt into the fixed context window (config.llmNumCtx) so that Ollama never silently
 // truncates it: the oldest history goes first, then the lowest-ranked sources, and as a last
 // resort the one remaining abstract is shortened. Room for the answer is kept free.
-import { approximateTokenCount } from '../index/chunk.js';
+import { approximateTokenCount } from '../text/tokens.js';
 
 export interface FitInput<S, H> {
   numCtx: number;

@@ -9,7 +9,7 @@
 import { Ollama } from 'ollama';
 import type { Config } from '../config.js';
 import { describeError, PapertalkError } from '../errors.js';
-import { approximateTokenCount } from './chunk.js';
+import { approximateTokenCount } from '../text/tokens.js';
 import type { Embedder, EmbedderStatus } from './embedder.js';
 import { modelConventions } from './model-conventions.js';
 

@@ -2,9 +2,8 @@
 export { parseSource, type ParseOptions } from './parse.js';
 export { readSource, readSources, readText, type TextReadOptions, SOURCE_EXTENSIONS, type ReadOptions, type SourceFileReport, type SourceRead } from './read.js';
 export { toPapers } from './to-papers.js';
-export { MAX_SOURCE_ID_LENGTH, paperIdOf, sanitizeSourceId, sourceIdProblem, titleId } from './paper-id.js';
+export { paperIdOf, sanitizeSourceId, sourceIdProblem, titleId } from './paper-id.js';
 export { HF_LISTING_BOILERPLATE } from './hf-listing.js';
 export { MAX_ABSTRACT_LENGTH, MAX_TITLE_LENGTH, cleanText } from './text.js';
 export type { ParseResult, SkippedEntry, SkippedLine, SourceFormat } from './types.js';
-export { MAX_JSON_DEPTH, jsonNestedDeeperThan } from './json-depth.js';
 export { decodeText } from './decode.js';

@@ -2,7 +2,7 @@
 // the same, and BEIR `corpus.jsonl` lines `{_id, title, text, metadata}`. One bad record is
 // skipped with its line number; it never fails the file.
 import type { PaperInput } from '../types.js';
-import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from './json-depth.js';
+import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../text/json-depth.js';
 import { sourceIdProblem } from './paper-id.js';
 import { MAX_ABSTRACT_LENGTH, MAX_TITLE_LENGTH, cleanField, cleanText } from './text.js';
 import type { ParseResult, SkippedLine } from './types.js';

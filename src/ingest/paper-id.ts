@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { PapertalkError } from '../errors.js';
 import { normalizeTitle } from '../text/titles.js';
+import { MAX_SOURCE_ID_LENGTH } from '../types.js';
 
 const MAX_SLUG_LENGTH = 48;
 const HASH_LENGTH = 8;
@@ -37,8 +38,6 @@ function truncateSlug(slug: string, maxLength: number): string {
   return head.replace(/-+$/, '');
 }
 
-/** Longest source id kept; a longer one is an input error (not cut, so ids never collide). */
-export const MAX_SOURCE_ID_LENGTH = 256;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**

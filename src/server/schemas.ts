@@ -1,7 +1,7 @@
 // Request and response schemas of the HTTP API. The routes validate with them and
 // /api/openapi.json is generated from them, so the docs cannot drift from the code.
 import { z } from '@hono/zod-openapi';
-import { MAX_SOURCE_ID_LENGTH } from '../ingest/index.js';
+import { MAX_SOURCE_ID_LENGTH } from '../types.js';
 import { MAX_REPORTED_IDS } from '../types.js';
 import { DATE_BOUND } from '../engine.js';
 import { ERROR_CODES } from '../errors.js';

@@ -11,7 +11,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { rateLimiter, type RateLimitInfo } from 'hono-rate-limiter';
 import type { Config } from '../config.js';
 import { bodyTooLarge, errorJson } from './http-errors.js';
-import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../ingest/index.js';
+import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../text/json-depth.js';
 import { originGuard, SAFE_METHODS } from './origin-guard.js';
 
 /** Routes that change the index: they always need the token when one is configured. */

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { approximateTokenCount } from '../../src/index/chunk.js';
+import { approximateTokenCount } from '../../src/text/tokens.js';
 import type { Embedder } from '../../src/index/embedder.js';
 import type { PaperInput } from '../../src/types.js';
 
