@@ -1,9 +1,10 @@
 // Small file helpers for the index: every file is written whole to a temporary name, flushed,
 // then renamed over the target, so a reader never sees half a file.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { z } from 'zod';
 
 /** Writes through `write` into a temporary file, flushes it, then renames it over `file`. */
 async function writeThenRename(file: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
@@ -19,6 +20,30 @@ async function writeThenRename(file: string, write: (handle: FileHandle) => Prom
   }
   await handle.close();
   await rename(tmp, file);
+}
+
+/**
+ * One JSON document read and validated: `missing` when the file does not exist; any other
+ * failure (unreadable, not JSON, not the schema) is the error `fail` makes, naming the file.
+ */
+export async function readJsonFile<T, M>(
+  file: string,
+  schema: z.ZodType<T>,
+  missing: M,
+  fail: (file: string, error: unknown) => Error,
+): Promise<T | M> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return missing;
+    throw fail(file, error);
+  }
+  try {
+    return schema.parse(JSON.parse(text));
+  } catch (error) {
+    throw fail(file, error);
+  }
 }
 
 export async function writeFileAtomic(file: string, data: string): Promise<void> {

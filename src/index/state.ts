@@ -2,30 +2,18 @@
 // and import checkpoints. Each is one JSON document, written whole and renamed into place
 // (files.ts), so a reader sees the old version or the new one, never half of one. Generations
 // come and go; these files stay.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { PapertalkError, describeError } from '../errors.js';
-import { writeFileAtomic } from './files.js';
+import { readJsonFile, writeFileAtomic } from './files.js';
 
 export const SAVED_SEARCHES_FILE = 'saved-searches.json';
 export const IMPORT_STATE_FILE = 'import-state.json';
 
 /** The file's value, `empty` when there is none; a damaged file is an error naming it. */
-export async function readState<T>(dir: string, name: string, schema: z.ZodType<T>, empty: T): Promise<T> {
-  const file = path.join(dir, name);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return empty;
-    throw damaged(file, error);
-  }
-  try {
-    return schema.parse(JSON.parse(text));
-  } catch (error) {
-    throw damaged(file, error);
-  }
+export function readState<T>(dir: string, name: string, schema: z.ZodType<T>, empty: T): Promise<T> {
+  return readJsonFile(path.join(dir, name), schema, empty, damaged);
 }
 
 export async function writeState(dir: string, name: string, value: unknown): Promise<void> {

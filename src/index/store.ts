@@ -10,7 +10,7 @@ import type { IngestCounts, Paper } from '../types.js';
 import { approximateTokenCount } from '../text/tokens.js';
 import { chunkEmbeddingText, chunkPaper, type Chunk } from './chunk.js';
 import type { Embedder } from './embedder.js';
-import { makeDir, readJsonLines, writeChunksAtomic, writeFileAtomic, writeJsonLines } from './files.js';
+import { makeDir, readJsonFile, readJsonLines, writeChunksAtomic, writeFileAtomic, writeJsonLines } from './files.js';
 import { LexicalIndex, LexicalLayoutMismatch } from './lexical.js';
 import { acquireWriteLock } from './lock.js';
 import { countsOf, planIngest, sha1, timeSlicer, type StoredPaper } from './plan.js';
@@ -79,20 +79,8 @@ export function emptySnapshot(dir: string): IndexSnapshot {
   return { dir, manifest: null, papers: new Map(), chunks: new Map(), chunkCount: 0, lexical: LexicalIndex.empty(), vectors: null };
 }
 
-export async function readManifest(dir: string): Promise<IndexManifest | null> {
-  const file = path.join(dir, MANIFEST);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw corrupt(file, error);
-  }
-  try {
-    return manifestSchema.parse(JSON.parse(text));
-  } catch (error) {
-    throw corrupt(file, error);
-  }
+export function readManifest(dir: string): Promise<IndexManifest | null> {
+  return readJsonFile(path.join(dir, MANIFEST), manifestSchema, null, corrupt);
 }
 
 /** Fails when the index's vectors were made by another model than the one loaded. */

@@ -6,7 +6,7 @@
 // place) says which versions are live. Readers check those versions out, so a writer killed at
 // any moment leaves the last committed index; the next writer restores the tables to it. A
 // long ingest commits every COMMIT_EVERY papers, so a killed one resumes where it stopped.
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { z } from 'zod';
@@ -15,7 +15,7 @@ import type { Paper } from '../../types.js';
 import type { ApplyOptions, BackendOptions, EmbeddingInfo, IndexBackend, IndexReader, LexicalMatch, LexicalQuery, VectorMatch } from '../backend.js';
 import { chunkEmbeddingText } from '../chunk.js';
 import type { Embedder } from '../embedder.js';
-import { writeFileAtomic } from '../files.js';
+import { readJsonFile, writeFileAtomic } from '../files.js';
 import { acquireWriteLock } from '../lock.js';
 import { countsOf, planIngest, timeSlicer, type Known, type StoredPaper } from '../plan.js';
 import { checkEmbeddingModel, chunksOf, corrupt, writeFailed } from '../store.js';
@@ -125,20 +125,8 @@ async function connect(dbDir: string): Promise<Connection> {
   return connection;
 }
 
-async function readManifest(dir: string): Promise<LanceManifest | null> {
-  const file = path.join(dir, MANIFEST);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw corrupt(file, error);
-  }
-  try {
-    return manifestSchema.parse(JSON.parse(text));
-  } catch (error) {
-    throw corrupt(file, error);
-  }
+function readManifest(dir: string): Promise<LanceManifest | null> {
+  return readJsonFile(path.join(dir, MANIFEST), manifestSchema, null, corrupt);
 }
 
 async function tableAt(db: Connection, name: string, version: number): Promise<Table> {
