@@ -82,6 +82,16 @@ export function isGenericTerm(term: string): boolean {
   return genericTerms.has(term);
 }
 
+/**
+ * The terms a reader should see marked in a result: the question's content terms, or all of
+ * them when it is made only of framing words (then those are what search matched on).
+ */
+export function highlightTerms(question: string): Set<string> {
+  const all = analyzeQuery(question);
+  const content = all.filter((term) => !genericTerms.has(term));
+  return new Set(content.length > 0 ? content : all);
+}
+
 export function understandQuery(question: string, settings: QuerySettings = queryDefaults): UnderstoodQuery {
   const weights = new Map<string, number>();
   const surface = new Map<string, string>();

@@ -39,6 +39,15 @@ export function tokenize(text: string): string[] {
   return text.normalize('NFKC').toLowerCase().match(TOKEN) ?? [];
 }
 
+/** The same tokens with where each stands in `text` as written (for highlighting it there). */
+export function tokenSpans(text: string): Array<{ token: string; start: number; end: number }> {
+  return [...text.matchAll(TOKEN)].map((match) => ({
+    token: match[0].normalize('NFKC').toLowerCase(),
+    start: match.index,
+    end: match.index + match[0].length,
+  }));
+}
+
 /** Remembers a pure token function's results, forgetting all when the cache gets large. */
 function memoize<T>(fn: (token: string) => T): (token: string) => T {
   const cache = new Map<string, T>();
