@@ -68,19 +68,20 @@ async function questionsScorer(): Promise<Scorer | undefined> {
 async function main(): Promise<void> {
   const scorers = [await scifactScorer(), await questionsScorer()].filter((s): s is Scorer => Boolean(s));
   const rows: Array<[string, QuerySettings | 'plain']> = [['plain BM25 (baseline)', 'plain']];
-  rows.push(['nothing but BM25 over the analyzed terms', { ...queryDefaults, genericWeight: 1, proximityWeight: 0, expansionWeight: 0 }]);
-  for (const genericWeight of [1, 0.5, 0.2, 0.1, 0]) rows.push([`generic=${genericWeight} no proximity/expansion`, { ...queryDefaults, genericWeight, proximityWeight: 0, expansionWeight: 0 }]);
-  for (const expansionWeight of [0, 0.25, 0.5, 1]) rows.push([`generic=${queryDefaults.genericWeight} expansion=${expansionWeight}`, { ...queryDefaults, expansionWeight, proximityWeight: 0 }]);
+  rows.push(['nothing but BM25 over the analyzed terms', { ...queryDefaults, genericWeight: 1, proximityWeight: 0, expansionWeight: 0, titleWeight: 0 }]);
+  for (const genericWeight of [1, 0.5, 0.2, 0.1, 0]) rows.push([`generic=${genericWeight} no proximity/expansion`, { ...queryDefaults, genericWeight, proximityWeight: 0, expansionWeight: 0, titleWeight: 0 }]);
+  for (const expansionWeight of [0, 0.25, 0.5, 1]) rows.push([`generic=${queryDefaults.genericWeight} expansion=${expansionWeight}`, { ...queryDefaults, expansionWeight, proximityWeight: 0, titleWeight: 0 }]);
   for (const proximityWeight of [0.25, 0.5, 1]) {
     for (const proximityWindow of [2, 3, 5]) {
-      rows.push([`generic=${queryDefaults.genericWeight} expansion=${queryDefaults.expansionWeight} prox=${proximityWeight} window=${proximityWindow}`, { ...queryDefaults, proximityWeight, proximityWindow }]);
+      rows.push([`generic=${queryDefaults.genericWeight} expansion=${queryDefaults.expansionWeight} prox=${proximityWeight} window=${proximityWindow}`, { ...queryDefaults, proximityWeight, proximityWindow, titleWeight: 0 }]);
     }
   }
   for (const genericWeight of [0.5, 0.35, 0.2]) {
     for (const expansionWeight of [0.5, 0.75, 1]) {
-      rows.push([`generic=${genericWeight} expansion=${expansionWeight} prox=${queryDefaults.proximityWeight}`, { ...queryDefaults, genericWeight, expansionWeight }]);
+      rows.push([`generic=${genericWeight} expansion=${expansionWeight} prox=${queryDefaults.proximityWeight}`, { ...queryDefaults, genericWeight, expansionWeight, titleWeight: 0 }]);
     }
   }
+  for (const titleWeight of [0, 0.1, 0.2, 0.3, 0.5]) rows.push([`shipped, title=${titleWeight}`, { ...queryDefaults, titleWeight }]);
   rows.push(['the shipped defaults', queryDefaults]);
   let header = false;
   for (const [label, settings] of rows) {

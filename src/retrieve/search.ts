@@ -4,9 +4,10 @@ import { isPapertalkError } from '../errors.js';
 import type { Embedder } from '../index/embedder.js';
 import type { IndexReader } from '../index/backend.js';
 import { normalizeTitle } from '../text/titles.js';
-import type { RetrieverName, SearchHit, SearchMode, SearchResponse } from '../types.js';
+import type { Paper, RetrieverName, SearchHit, SearchMode, SearchResponse } from '../types.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { proximityBonus } from './proximity.js';
+import { titleBonus } from './title-match.js';
 import { queryDefaults, understandQuery, type QuerySettings, type UnderstoodQuery } from './query.js';
 import { retrievalEvidence, weightedTerms } from './evidence.js';
 import { bestSnippet, coverage } from './snippet.js';
@@ -71,7 +72,8 @@ export function effectiveMode(requested: SearchMode, index: IndexReader, embedde
 
 /**
  * BM25 over the understood query (framing words down-weighted), then the top candidates
- * rescored with a bonus for query word pairs that stand together in the paper.
+ * rescored with a bonus for query word pairs that stand together in the paper and for query
+ * words in its title.
  */
 export async function lexicalRanking(
   index: IndexReader,
@@ -82,13 +84,14 @@ export async function lexicalRanking(
   const understood = typeof query === 'string' ? understandQuery(query, settings) : query;
   const hits = await index.lexicalSearch(understood, Math.max(depth, settings.rerankDepth));
   const idf = (term: string) => index.idf(term);
-  const candidates = settings.proximityWeight > 0 ? await index.getPapers(hits.slice(0, settings.rerankDepth).map((hit) => hit.id)) : new Map();
+  const rescore = settings.proximityWeight > 0 || settings.titleWeight > 0;
+  const candidates = rescore ? await index.getPapers(hits.slice(0, settings.rerankDepth).map((hit) => hit.id)) : new Map<string, Paper>();
   const ranked = hits.map((hit, rank) => {
-    const paper = candidates.get(hit.id);
-    const bonus =
-      rank < settings.rerankDepth && paper && settings.proximityWeight > 0
-        ? settings.proximityWeight * proximityBonus(paper, understood.pairs, idf, settings.proximityWindow)
-        : 0;
+    const paper = rank < settings.rerankDepth ? candidates.get(hit.id) : undefined;
+    const bonus = paper
+      ? settings.proximityWeight * proximityBonus(paper, understood.pairs, idf, settings.proximityWindow) +
+        settings.titleWeight * titleBonus(paper, understood.weights, idf)
+      : 0;
     return { id: hit.id, score: hit.score + bonus, bm25: hit.score, matched: hit.matched };
   });
   ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
