@@ -30,6 +30,11 @@ import { exportPapers, type ExportFormat } from './export/citations.js';
 export { EXPORT_FORMATS, EXPORT_MEDIA, MAX_EXPORT_PAPERS, type ExportFormat } from './export/citations.js';
 /** The date bound format search and chat take (faces validate with it). */
 export { DATE_BOUND } from './retrieve/dates.js';
+/** Limits of the keep-up requests, which the faces validate with. */
+export { DEFAULT_ARXIV_MAX, IMPORT_SOURCES, MAX_ARXIV_PAPERS, type ImportReport } from './import/run.js';
+export { MAX_SAVED_QUERY_LENGTH } from './retrieve/saved.js';
+export { MAX_SIMILAR_K } from './retrieve/similar.js';
+export { MAX_NEW_K } from './retrieve/whats-new.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { highlightTerms } from '../src/retrieve/query.js';
+import { highlightTerms } from '../src/text/framing-words.js';
 import { matchingSpans } from '../src/text/highlight.js';
 
 /** The marked words of `text` for `question`, as the page marks them. */

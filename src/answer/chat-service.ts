@@ -5,7 +5,7 @@
 import type { Engine } from '../engine.js';
 import { describeError, isPapertalkError, PapertalkError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { isGenericTerm } from '../retrieve/query.js';
+import { isGenericTerm } from '../text/framing-words.js';
 import { analyzeQuery } from '../text/analyzer.js';
 import type { SearchHit, SearchResponse } from '../types.js';
 import { cleanCitations, findUnsupported, type EmbedTexts } from './citations.js';

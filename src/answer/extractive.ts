@@ -2,7 +2,8 @@
 // the top papers (query-focused, with maximal marginal relevance so two quotes never say the
 // same thing), quoted verbatim with their [n]. Fast (no model), faithful, and honest about
 // being quotes.
-import { isGenericTerm, queryDefaults } from '../retrieve/query.js';
+import { queryDefaults } from '../retrieve/query.js';
+import { isGenericTerm } from '../text/framing-words.js';
 import { analyze, analyzeQuery } from '../text/analyzer.js';
 import { stripCitations } from '../text/citation-marks.js';
 import { splitSentences } from '../text/sentences.js';

@@ -2,7 +2,7 @@
 // models?" cannot be searched alone; "which papers prune LLMs without retraining?" can, and must
 // be: folding an earlier LoRA question into it would pull LoRA papers into a pruning answer.
 import { analyzeQuery, tokenize } from '../text/analyzer.js';
-import { isGenericTerm } from '../retrieve/query.js';
+import { isGenericTerm } from '../text/framing-words.js';
 import type { ChatMessage } from './types.js';
 
 /** Words that point back into the conversation: "those", "they", "that method", "the first one". */

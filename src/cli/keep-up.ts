@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { Config } from '../config.js';
 import type { Engine, OpenOptions, WhatsNew } from '../engine.js';
-import type { ImportReport } from '../import/run.js';
+import type { ImportReport } from '../engine.js';
 import { formatSearch, printJson, type Io } from './output.js';
 
 export interface CommandContext {

@@ -4,6 +4,7 @@
 // them the highest idf and ranks papers that happen to say "good". Here such words count for
 // little, and adjacent content words are kept as pairs for the proximity boost.
 import { analyzeQuery, queryTermsOf, tokenize } from '../text/analyzer.js';
+import { isGenericTerm } from '../text/framing-words.js';
 
 export interface UnderstoodQuery {
   /** Analyzed term -> weight (how often the query has it, times 1 or GENERIC_WEIGHT). */
@@ -15,23 +16,6 @@ export interface UnderstoodQuery {
   /** Each term's first word in the question as written, to name it back to the user. */
   surface: Map<string, string>;
 }
-
-/**
- * Words that frame a question or describe papers in general rather than their subject. Kept (a
- * question made only of them still searches), at a small weight. English stopwords ("how",
- * "which", "is", "there") are already dropped by the analyzer.
- */
-const GENERIC_WORDS = `
-  paper papers work works research study studies article articles publication publications literature
-  remember recall reading read saw seen came across looking look find finding found
-  know want need wondering wonder curious tell explain show shows showed shown showing
-  propose proposes proposed introduce introduces introduced present presents presented
-  good great nice pick choose chose picking choosing way ways thing things something anything anyone someone folks
-  kind sort recent recently latest
-  use uses using used make makes making made get gets getting help helps helping lot lots
-  actually really basically exactly maybe probably also still even just like
-  question questions answer answers example examples mention mentions mentioned talk talks cite cited author authors
-`;
 
 /**
  * Everyday words of a question and the words abstracts use for the same idea ("how do I pick
@@ -86,23 +70,6 @@ export const queryDefaults: QuerySettings = {
   titleWeight: 0.3,
 };
 
-const genericTerms = new Set(GENERIC_WORDS.split(/\s+/).filter(Boolean).flatMap((word) => queryTermsOf(word)));
-
-/** Whether an analyzed query term is a question-framing word. */
-export function isGenericTerm(term: string): boolean {
-  return genericTerms.has(term);
-}
-
-/**
- * The terms a reader should see marked in a result: the question's content terms, or all of
- * them when it is made only of framing words (then those are what search matched on).
- */
-export function highlightTerms(question: string): Set<string> {
-  const all = analyzeQuery(question);
-  const content = all.filter((term) => !genericTerms.has(term));
-  return new Set(content.length > 0 ? content : all);
-}
-
 export function understandQuery(question: string, settings: QuerySettings = queryDefaults): UnderstoodQuery {
   const weights = new Map<string, number>();
   const surface = new Map<string, string>();
@@ -111,13 +78,13 @@ export function understandQuery(question: string, settings: QuerySettings = quer
     const terms = queryTermsOf(token);
     if (terms.length === 0) continue;
     for (const term of terms) if (!surface.has(term)) surface.set(term, token);
-    const topical = terms.filter((term) => !genericTerms.has(term));
+    const topical = terms.filter((term) => !isGenericTerm(term));
     content.push(topical);
   }
   const all = analyzeQuery(question);
-  const hasContent = all.some((term) => !genericTerms.has(term));
+  const hasContent = all.some((term) => !isGenericTerm(term));
   for (const term of all) {
-    const weight = hasContent && genericTerms.has(term) ? settings.genericWeight : 1;
+    const weight = hasContent && isGenericTerm(term) ? settings.genericWeight : 1;
     weights.set(term, (weights.get(term) ?? 0) + weight);
   }
   if (settings.expansionWeight > 0) {

@@ -1,7 +1,7 @@
 // Highlights query words in a snippet by building text nodes and <mark> elements: the snippet
 // is paper text and never goes through innerHTML. Which words match is search's own analysis
 // (src/text), so the page marks exactly the words the server matched.
-import { highlightTerms } from '../../src/retrieve/query.js';
+import { highlightTerms } from '../../src/text/framing-words.js';
 import { matchingSpans } from '../../src/text/highlight.js';
 
 /** Appends `text` to `parent`, wrapping the words that match the query in <mark>. */

@@ -1,11 +1,7 @@
 // Keeping up with the literature over HTTP: imports (the page's "Import" button), similar
 // papers, saved searches and what is new for them. Each route validates, calls the engine, shapes.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Engine } from '../../engine.js';
-import { DEFAULT_ARXIV_MAX, IMPORT_SOURCES, MAX_ARXIV_PAPERS } from '../../import/run.js';
-import { MAX_SAVED_QUERY_LENGTH } from '../../retrieve/saved.js';
-import { MAX_SIMILAR_K } from '../../retrieve/similar.js';
-import { MAX_NEW_K } from '../../retrieve/whats-new.js';
+import { DEFAULT_ARXIV_MAX, IMPORT_SOURCES, MAX_ARXIV_PAPERS, MAX_NEW_K, MAX_SAVED_QUERY_LENGTH, MAX_SIMILAR_K, type Engine } from '../../engine.js';
 import { ErrorSchema, errorsFor, PaperSchema, SearchHitSchema, SearchModeSchema } from '../schemas.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
