@@ -33,6 +33,22 @@ describe('extractive answer', () => {
     expect(quotes(text).filter((line) => line.endsWith('[1]')).length).toBeLessThanOrEqual(2);
   });
 
+  it('quotes another relevant paper before a second sentence of the first', () => {
+    const ranked = [
+      {
+        n: 1,
+        title: 'Speculative decoding',
+        abstract:
+          'A small draft model proposes tokens that the large target model verifies in one pass. ' +
+          'Speculative decoding with a draft model keeps the target model output distribution exact.',
+      },
+      { n: 2, title: 'Lookahead', abstract: 'Lookahead decoding checks drafted tokens with the target model.' },
+      { n: 3, title: 'Cooking', abstract: 'Bread needs time to rise.' },
+    ];
+    const lines = quotes(extractiveAnswer('can a draft model propose tokens for the target model?', ranked));
+    expect(lines.map((line) => line.slice(-3))).toEqual(['[1]', '[2]', '[1]']);
+  });
+
   it('never quotes where the code is, unless the abstract says nothing else', () => {
     const text = extractiveAnswer('prepacking code github', papers);
     expect(text).not.toMatch(/github|available at/i);
