@@ -37,9 +37,11 @@ export function retrievalEvidence(
   for (const [term, weight] of understood.weights) attainable += weight * index.idf(term) * (lexicalDefaults.k1 + 1);
   const topBm25 = Math.max(0, ...lexical.map((hit) => hit.bm25 ?? 0));
   // Coverage among the first lexical candidates whatever the mode and k, so that a search and a
-  // chat turn over one question see the same number.
+  // chat turn over one question see the same number; first by BM25 itself, so that the rerank's
+  // bonuses (proximity, title) do not move the thresholds calibrated on it.
   let topCoverage = 0;
-  for (const hit of lexical.slice(0, COVERAGE_DEPTH)) {
+  const byBm25 = [...lexical].sort((a, b) => (b.bm25 ?? b.score) - (a.bm25 ?? a.score));
+  for (const hit of byBm25.slice(0, COVERAGE_DEPTH)) {
     const present = new Set(hit.matched);
     let found = 0;
     for (const [term, weight] of terms) if (present.has(term)) found += weight;
