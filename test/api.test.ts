@@ -206,6 +206,22 @@ describe('POST /api/ingest', () => {
     expect(search.body.results[0].title).toBe('Zebrafish Transformers for Striped Sequence Modeling');
   });
 
+  it('adds papers from a BibTeX export sent as text/plain and a CSV export sent as text/csv', async () => {
+    const bibtex = '@article{gecko2024, title={Gecko Routing for Sparse Experts}, author={Lee, Ann}, abstract={We route tokens with geckoroute, a sparse expert gate.}}';
+    const fromBibtex = await call(writable, 'POST', '/api/ingest', bibtex, 'text/plain');
+    expect(fromBibtex.status, JSON.stringify(fromBibtex.body)).toBe(200);
+    expect(fromBibtex.body).toMatchObject({ added: 1, ids: ['gecko2024'] });
+
+    const csv = 'Title,Abstract Note,Author\n"Newt Embeddings","We embed newtword tokens, quickly.","Chen, Bo"\n';
+    const fromCsv = await call(writable, 'POST', '/api/ingest', csv, 'text/csv; charset=utf-8');
+    expect(fromCsv.status, JSON.stringify(fromCsv.body)).toBe(200);
+    expect(fromCsv.body).toMatchObject({ added: 1, skipped: [] });
+
+    const search = await call(writable, 'POST', '/api/search', { query: 'geckoroute newtword', k: 2 });
+    expect(search.body.results.map((hit: { title: string }) => hit.title).sort()).toEqual(['Gecko Routing for Sparse Experts', 'Newt Embeddings']);
+    expect(search.body.results.find((hit: { title: string }) => hit.title === 'Newt Embeddings').authors).toEqual(['Bo Chen']);
+  });
+
   it.each([
     ['an empty array', [], 'body', /body/],
     ['an object without papers', { items: [] }, 'papers', /papers/],

@@ -40,7 +40,7 @@ describe('readSource', () => {
     const mixed = await mkdtemp(path.join(dir, 'mixed-'));
     await writeFile(path.join(mixed, 'a.json'), JSON.stringify([{ title: 'From JSON', abstract: 'J.' }]));
     await writeFile(path.join(mixed, 'b.jsonl'), '{"broken"\n');
-    await writeFile(path.join(mixed, 'c.csv'), 'title,abstract\n');
+    await writeFile(path.join(mixed, 'c.xlsx'), 'title,abstract\n');
     await writeFile(path.join(mixed, '.hidden.txt'), 'Hidden Title\nHidden abstract text.\n');
     const result = await readSource(mixed);
     expect(result.files.map((file) => path.basename(file.path))).toEqual(['a.json', 'b.jsonl']);

@@ -91,13 +91,17 @@ function recordFromJson(line: string): RecordCheck {
  * ad-hoc dumps. The first present name wins.
  */
 const FIELD_NAMES = {
-  abstract: ['abstract', 'summary'],
+  // `abstract_note`: Zotero's CSV export ("Abstract Note").
+  abstract: ['abstract', 'summary', 'abstract_note'],
   id: ['id', 'paper_id', 'arxiv_id', 'doi'],
   url: ['url', 'link', 'pdf_url'],
   // `update_date`: the arXiv metadata snapshot (Kaggle's arxiv-metadata-oai-snapshot.json).
-  date: ['date', 'published', 'publishedAt', 'published_at', 'update_date'],
+  date: ['date', 'published', 'publishedAt', 'published_at', 'update_date', 'publication_year', 'year'],
   authors: ['authors', 'author'],
 } as const;
+
+/** The names an abstract goes by (a CSV header must have one of them). */
+export const ABSTRACT_FIELD_NAMES: readonly string[] = FIELD_NAMES.abstract;
 
 function field(record: Record<string, unknown>, names: readonly string[]): unknown {
   for (const name of names) if (record[name] !== undefined && record[name] !== null) return record[name];

@@ -1,6 +1,8 @@
 // One entry point for every source format: detect it from the content (the filename only
 // breaks ties), parse, and fail with a readable error when nothing usable is inside.
 import { PapertalkError } from '../errors.js';
+import { looksLikeBibtex, parseBibtex } from './bibtex.js';
+import { parseDelimited } from './csv.js';
 import { parseHfListing } from './hf-listing.js';
 import { parseJsonDocument, parseJsonLines } from './json-records.js';
 import type { ParseResult } from './types.js';
@@ -13,8 +15,8 @@ export interface ParseOptions {
 }
 
 /**
- * Parse a listing page, JSON Lines (generic or BEIR corpus.jsonl) or a JSON array into paper
- * inputs. Unusable records are reported in `skipped`; a source with no usable paper at all
+ * Parse a listing page, JSON Lines (generic or BEIR corpus.jsonl), a JSON array, BibTeX or a
+ * CSV/TSV file (by its extension) into paper inputs. Unusable records are reported in `skipped`; a source with no usable paper at all
  * throws PapertalkError('parse_failed'). Never throws anything else, whatever the input.
  */
 export function parseSource(text: string, options: ParseOptions = {}): ParseResult {
@@ -55,6 +57,9 @@ const JSON_EXTENSIONS = new Set(['.json', '.jsonl', '.ndjson']);
 
 function parseByContent(text: string, filename: string | undefined): ParseResult {
   const extension = filename?.toLowerCase().match(/\.[a-z0-9]+$/)?.[0] ?? '';
+  // A comma or tab in a listing means nothing: only the name says a file is CSV.
+  if (extension === '.csv' || extension === '.tsv') return parseDelimited(text, extension === '.tsv' ? '\t' : ',');
+  if (extension === '.bib' || looksLikeBibtex(text)) return parseBibtex(text);
   const first = text.trimStart()[0];
   if (first !== '[' && first !== '{' && !JSON_EXTENSIONS.has(extension)) return parseListing(text);
   const json = parseJson(text, extension);

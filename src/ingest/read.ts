@@ -9,7 +9,7 @@ import { parseSource } from './parse.js';
 import { toPapers } from './to-papers.js';
 import type { SkippedEntry, SkippedLine, SourceFormat } from './types.js';
 
-export const SOURCE_EXTENSIONS = ['.txt', '.md', '.jsonl', '.ndjson', '.json'] as const;
+export const SOURCE_EXTENSIONS = ['.txt', '.md', '.jsonl', '.ndjson', '.json', '.bib', '.csv', '.tsv'] as const;
 
 export interface SourceFileReport {
   path: string;

@@ -9,7 +9,7 @@ const route = createRoute({
   path: '/api/ingest',
   summary: 'Add or update papers',
   description:
-    'A JSON array of papers (or {papers: [...]}), or the text of a listing (Hugging Face daily-papers page, JSONL, BEIR corpus.jsonl) sent as text/plain. Both go through the same ingest as `papertalk ingest`: an unusable record is skipped and listed in `skipped`; a body with no usable paper is a 400. Papers already indexed with the same content are left unchanged; a changed abstract updates its paper.',
+    'A JSON array of papers (or {papers: [...]}), or the text of a listing (Hugging Face daily-papers page, JSONL, BEIR corpus.jsonl, BibTeX) sent as text/plain, or a CSV/TSV export as text/csv or text/tab-separated-values. Both go through the same ingest as `papertalk ingest`: an unusable record is skipped and listed in `skipped`; a body with no usable paper is a 400. Papers already indexed with the same content are left unchanged; a changed abstract updates its paper.',
   request: {
     body: {
       // Not `required`: for a required body the validator parses every request as JSON,
@@ -18,6 +18,7 @@ const route = createRoute({
       content: {
         'application/json': { schema: IngestJsonSchema },
         'text/plain': { schema: z.string().min(1).openapi({ example: 'Title of a paper\n\nIts abstract…' }) },
+        'text/csv': { schema: z.string().min(1).openapi({ example: 'Title,Abstract\n"Title of a paper","Its abstract…"' }) },
       },
     },
   },
@@ -41,7 +42,9 @@ export function registerIngestRoutes(app: OpenAPIHono, engine: Engine) {
     if (bytes.every((byte) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)) {
       throw new PapertalkError('input_invalid', 'body: the listing text is empty', { field: 'body' });
     }
-    const report = await engine.ingestFrom({ text: bytes, json, name: 'body' });
+    // A CSV body is named as a .csv file would be: only the name makes the core read it as CSV.
+    const name = type.startsWith('text/csv') ? 'body.csv' : type.startsWith('text/tab-separated-values') ? 'body.tsv' : 'body';
+    const report = await engine.ingestFrom({ text: bytes, json, name });
     return c.json({ ...report, took_ms: Math.round(performance.now() - started) }, 200);
   });
 }

@@ -1,0 +1,57 @@
+// Reference-manager exports as sources: BibTeX (Zotero, JabRef, Google Scholar) and CSV/TSV
+// (Zotero's CSV export, spreadsheets), read from real files, through the CLI's reader and the
+// HTTP API alike.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readSources } from '../src/ingest/index.js';
+import { parseSource } from '../src/ingest/parse.js';
+import { repoRoot } from './support/corpus.js';
+
+const exportsDir = path.join(repoRoot, 'test', 'fixtures', 'exports');
+const file = (name: string) => path.join(exportsDir, name);
+
+describe('BibTeX exports', () => {
+  it('reads each entry with an abstract as a paper: LaTeX turned into text, authors as "First Last", a global id and link', async () => {
+    const { papers, skipped, files } = await readSources([file('zotero.bib')]);
+    expect(files[0]!.format).toBe('bibtex');
+    const attention = papers.find((p) => p.title === 'Attention Is All You Need')!;
+    expect(attention).toMatchObject({ id: '1706.03762', date: '2017-06', url: 'https://arxiv.org/abs/1706.03762', authors: ['Ashish Vaswani', 'Noam Shazeer', 'Jörg Müller'] });
+    expect(attention.abstract).toContain('the Transformer, based solely on attention');
+    expect(attention.abstract).toContain('50% less training cost');
+    const bert = papers.find((p) => p.id === '10.18653/v1/N19-1423')!;
+    expect(bert).toMatchObject({ title: 'BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding', url: 'https://doi.org/10.18653/v1/N19-1423' });
+    // Without arXiv id or DOI, the citation key is the id.
+    expect(papers.find((p) => p.id === 'kd2015')).toMatchObject({ date: '2015-03-09', url: 'https://arxiv.org/abs/1503.02531' });
+    expect(skipped).toEqual([{ source: file('zotero.bib'), line: 24, reason: 'entry no-abstract-2020: missing abstract' }]);
+  });
+
+  it('is recognized by its content, whatever the file is called, and a broken entry costs only itself', () => {
+    const text = '@article{ok, title={Kept}, abstract={An abstract that is kept.}}\n@article{broken, title = {Unclosed\n';
+    const result = parseSource(text, { filename: 'refs.txt' });
+    expect(result.format).toBe('bibtex');
+    expect(result.papers.map((p) => p.title)).toEqual(['Kept']);
+    expect(result.skipped.length).toBeGreaterThan(0);
+  });
+});
+
+describe('CSV and TSV exports', () => {
+  it("reads Zotero's CSV: quoted cells over several lines, its column names, authors as a list", async () => {
+    const { papers, skipped, files } = await readSources([file('zotero.csv')]);
+    expect(files[0]!.format).toBe('csv');
+    expect(papers.map((p) => p.title)).toEqual(['Attention Is All You Need', 'BERT: Pre-training of Deep Bidirectional Transformers']);
+    expect(papers[0]).toMatchObject({ date: '2017', url: 'https://arxiv.org/abs/1706.03762', authors: ['Ashish Vaswani', 'Noam Shazeer'] });
+    expect(papers[1]).toMatchObject({ id: '10.18653/v1/N19-1423', date: '2019-06-02', authors: ['Jacob Devlin'] });
+    expect(papers[1]!.abstract).toBe('We introduce a new language representation model called BERT. It pre-trains deep "bidirectional" representations.');
+    expect(skipped).toEqual([{ source: file('zotero.csv'), line: 5, reason: 'row: missing abstract' }]);
+  });
+
+  it('reads a tab-separated file, and a folder picks up .bib, .csv and .tsv files', async () => {
+    const { papers, files } = await readSources([exportsDir]);
+    expect(files.map((f) => path.basename(f.path)).sort()).toEqual(['papers.tsv', 'zotero.bib', 'zotero.csv']);
+    expect(papers.find((p) => p.title === 'LoRA: Low-Rank Adaptation')).toMatchObject({ date: '2021' });
+  });
+
+  it('names the problem when a CSV file has no title or abstract column', () => {
+    expect(() => parseSource('name,notes\nx,y\n', { filename: 'list.csv' })).toThrow('list.csv: no papers found (read as csv); line 1: no "title" column (the header has: name, notes)');
+  });
+});
