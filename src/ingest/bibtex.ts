@@ -71,14 +71,16 @@ function monthNumber(month: string | undefined): string | undefined {
   return n >= 1 && n <= 12 ? String(n).padStart(2, '0') : undefined;
 }
 
-/** The 1-based line an entry starts on, searching forward from the previous one. */
+/** The 1-based line an entry starts on, searching forward from the previous one (lines counted once). */
 function lineFinder(text: string): (input: string, key?: string) => number {
   let from = 0;
+  let line = 1;
   return (input, key) => {
     const probe = input.slice(0, 60) || (key ? `{${key},` : '');
     const at = probe ? text.indexOf(probe, from) : -1;
-    if (at < 0) return 1;
-    from = at + 1;
-    return text.slice(0, at).split('\n').length;
+    if (at < 0) return line;
+    for (let i = from; i < at; i++) if (text.charCodeAt(i) === 10) line++;
+    from = at;
+    return line;
   };
 }
