@@ -94,6 +94,18 @@ export interface IngestCounts {
 /** Most ids an ingest reports back (`ids`); the counts say how many papers there were. */
 export const MAX_REPORTED_IDS = 1000;
 
+// Limits of a request, the same in the HTTP API, the CLI and the page's input box.
+/** Longest search query, in characters. */
+export const MAX_QUERY_CHARS = 2000;
+/** Longest chat message (the question, or an earlier turn), in characters. */
+export const MAX_QUESTION_CHARS = 4000;
+/** Most messages in one chat request. */
+export const MAX_MESSAGES = 50;
+/** Most papers one search returns. */
+export const MAX_SEARCH_K = 100;
+/** Most papers a chat answer retrieves and numbers [1]..[k]. */
+export const MAX_CHAT_K = 20;
+
 export interface IngestReport extends IngestCounts {
   /** The ids the given papers are stored under, in input order, at most MAX_REPORTED_IDS. */
   ids: string[];

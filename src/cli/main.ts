@@ -15,7 +15,7 @@ import { checkExposure, closeOnSignals, listen } from '../server/serve.js';
 import { runAsk, runChat } from './chat.js';
 import { registerKeepUpCommands } from './keep-up.js';
 import { EXIT_PARTIAL, formatIngest, formatSearch, printJson, processIo, type Io } from './output.js';
-import type { IngestReport, SearchMode, SourceIngestReport } from '../types.js';
+import { MAX_CHAT_K, MAX_QUERY_CHARS, MAX_QUESTION_CHARS, MAX_SEARCH_K, type IngestReport, type SearchMode, type SourceIngestReport } from '../types.js';
 import { ingestProgress } from './progress.js';
 
 function intOption(name: string, min: number, max: number) {
@@ -176,13 +176,13 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
       .command('search')
       .description('find the papers that match a question')
       .argument('<query>', 'what to look for')
-      .option('-k, --k <n>', 'number of papers', intOption('--k', 1, 100), 10)
+      .option('-k, --k <n>', 'number of papers', intOption('--k', 1, MAX_SEARCH_K), 10)
       .addOption(new Option('--mode <mode>', 'retrieval mode (default: hybrid when a model is loaded, else lexical)').choices(['lexical', 'dense', 'hybrid']))
       .addOption(formatOption())
       .option('--json', 'print JSON'),
   ).action(async (query: string, flags: { k: number; mode?: SearchMode; json?: boolean; since?: string; until?: string; format?: ExportFormat }) => {
     if (!query.trim()) throw usage('the query is empty');
-    if (query.length > 2000) throw usage('the query is longer than 2000 characters');
+    if (query.length > MAX_QUERY_CHARS) throw usage(`the query is longer than ${MAX_QUERY_CHARS} characters`);
     const config = configFrom(program.opts(), { logLevel: program.opts().quiet ? 'error' : 'warn' });
     await withEngine(config, {}, async (engine) => {
       const response = await engine.search(query, { k: flags.k, mode: flags.mode, from: flags.since, to: flags.until });
@@ -204,13 +204,13 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
       .command('ask')
       .description('answer a question from the indexed papers, citing them')
       .argument('<question>', 'the question')
-      .option('-k, --k <n>', 'papers to retrieve', intOption('--k', 1, 20), 6)
+      .option('-k, --k <n>', 'papers to retrieve', intOption('--k', 1, MAX_CHAT_K), 6)
       .addOption(answerModes)
       .addOption(new Option('--format <format>', 'print only the cited papers, as bibtex, ris, md or csv').choices([...EXPORT_FORMATS]))
       .option('--json', 'print the whole answer (done fields and sources) as JSON'),
   ).action(async (question: string, flags: { k: number; mode: 'llm' | 'extractive'; json?: boolean; since?: string; until?: string; format?: ExportFormat }) => {
       if (!question.trim()) throw usage('the question is empty');
-      if (question.length > 4000) throw usage('the question is longer than 4000 characters');
+      if (question.length > MAX_QUESTION_CHARS) throw usage(`the question is longer than ${MAX_QUESTION_CHARS} characters`);
       const config = configFrom(program.opts(), { logLevel: program.opts().quiet ? 'error' : 'warn' });
       await withEngine(config, {}, async (engine) => {
         const format = flags.format;
@@ -223,7 +223,7 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
     program
       .command('chat')
     .description('an interactive conversation about the indexed papers (Ctrl-C stops an answer, Ctrl-D exits)')
-    .option('-k, --k <n>', 'papers to retrieve', intOption('--k', 1, 20), 6)
+    .option('-k, --k <n>', 'papers to retrieve', intOption('--k', 1, MAX_CHAT_K), 6)
     .addOption(answerModes),
   ).action(async (flags: { k: number; mode: 'llm' | 'extractive'; since?: string; until?: string }) => {
       const config = configFrom(program.opts(), { logLevel: program.opts().quiet ? 'error' : 'warn' });

@@ -1,8 +1,7 @@
 // Request and response schemas of the HTTP API. The routes validate with them and
 // /api/openapi.json is generated from them, so the docs cannot drift from the code.
 import { z } from '@hono/zod-openapi';
-import { MAX_SOURCE_ID_LENGTH } from '../types.js';
-import { MAX_REPORTED_IDS } from '../types.js';
+import { MAX_QUERY_CHARS, MAX_REPORTED_IDS, MAX_SEARCH_K, MAX_SOURCE_ID_LENGTH } from '../types.js';
 import { DATE_BOUND } from '../engine.js';
 import { ERROR_CODES } from '../errors.js';
 
@@ -43,10 +42,10 @@ export const DateRangeFields = {
 
 export const SearchRequestSchema = z
   .object({
-    query: z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters').openapi({
+    query: z.string().trim().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`).openapi({
       example: 'how do I pick good pretraining data',
     }),
-    k: z.number().int().min(1).max(100).default(10).openapi({ example: 5 }),
+    k: z.number().int().min(1).max(MAX_SEARCH_K).default(10).openapi({ example: 5 }),
     mode: SearchModeSchema.optional().openapi({
       description: 'Default hybrid; falls back to lexical when no embedding model is loaded (with a `notice` when a mode was asked for).',
     }),

@@ -5,11 +5,10 @@ import { createNewView, showSimilar } from './keep-up.js';
 import { copyText, h } from './dom.js';
 import { loadConversation, loadView, saveConversation, saveView, type AssistantTurn, type Turn, type View } from './store.js';
 import { renderAnswerBody, renderTurn, turnDomId } from './turns.js';
+// The API's own limits: the box refuses longer input.
+import { MAX_QUERY_CHARS, MAX_QUESTION_CHARS } from '../../src/types.js';
 
 const SEARCH_K = 20;
-// The API's limits (src/server/schemas.ts, routes/chat.ts): the box refuses longer input.
-const MAX_QUESTION_CHARS = 4000;
-const MAX_QUERY_CHARS = 2000;
 
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);

@@ -5,10 +5,8 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { ChatService } from '../../answer/chat-service.js';
 import { DEFAULT_K } from '../../answer/chat-service.js';
+import { MAX_CHAT_K, MAX_MESSAGES, MAX_QUESTION_CHARS } from '../../types.js';
 import { DateRangeFields, errorsFor, PaperSchema } from '../schemas.js';
-
-export const MAX_MESSAGES = 50;
-export const MAX_MESSAGE_CHARS = 4000;
 
 export const ChatMessageSchema = z.object({
   role: z.enum(['user', 'assistant']),
@@ -16,7 +14,7 @@ export const ChatMessageSchema = z.object({
     .string()
     .trim()
     .min(1, 'must not be empty')
-    .max(MAX_MESSAGE_CHARS, `must be at most ${MAX_MESSAGE_CHARS} characters`),
+    .max(MAX_QUESTION_CHARS, `must be at most ${MAX_QUESTION_CHARS} characters`),
 });
 
 export const ChatRequestSchema = z
@@ -27,7 +25,7 @@ export const ChatRequestSchema = z
       .max(MAX_MESSAGES, `must hold at most ${MAX_MESSAGES} messages`)
       .refine((messages) => messages.at(-1)?.role === 'user', 'the last message must be the user question')
       .openapi({ example: [{ role: 'user', content: 'Which papers make fine-tuning cheaper?' }] }),
-    k: z.number().int().min(1).max(20).default(DEFAULT_K).openapi({ description: 'Papers to retrieve and number [1]..[k].' }),
+    k: z.number().int().min(1).max(MAX_CHAT_K).default(DEFAULT_K).openapi({ description: 'Papers to retrieve and number [1]..[k].' }),
     stream: z.boolean().default(true).openapi({ description: 'Server-Sent Events (default) or one JSON object.' }),
     mode: z
       .enum(['llm', 'extractive'])
