@@ -1,9 +1,9 @@
-// The chat contract every face (HTTP route, CLI, web page) speaks.
+// The chat contract every face (HTTP route, CLI, web page) speaks. The shapes on the wire are
+// inferred from the schemas of ./contract.ts.
+import type { z } from 'zod';
+import type { ChatMessageSchema, ChatResultSchema, DoneEventSchema, SourceSchema } from './contract.js';
 
-export interface ChatMessage {
-  role: 'user' | 'assistant';
-  content: string;
-}
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 export type AnswerMode = 'llm' | 'extractive';
 
@@ -18,17 +18,7 @@ export interface ChatRequest {
 }
 
 /** A retrieved paper as the answer refers to it: [n]. */
-export interface Source {
-  n: number;
-  id: string;
-  title: string;
-  snippet: string;
-  score: number;
-  /** What the source gave, for the card and for exporting the cited list. */
-  date?: string;
-  url?: string;
-  authors?: string[];
-}
+export type Source = z.infer<typeof SourceSchema>;
 
 export interface SourcesEvent {
   sources: Source[];
@@ -38,29 +28,7 @@ export interface TokenEvent {
   text: string;
 }
 
-export interface DoneEvent {
-  /** The final text: citations of papers that were not given removed. */
-  answer: string;
-  /** Papers actually cited, in order of first use. */
-  citations: Array<{ n: number; id: string; title: string }>;
-  /** Cited sentences the cited abstract does not appear to support. */
-  unsupported: Array<{ n: number; sentence: string }>;
-  dropped_citations: number;
-  /** False when the indexed papers do not cover the question (coverage "none"). */
-  relevant: boolean;
-  /** The graded decision: covered, covered in part (answered with a notice), or not covered. */
-  coverage: 'covered' | 'partial' | 'none';
-  /** What was searched: the question, or for a follow-up the question with the topic it follows. */
-  query: string;
-  /** Whether the question was read as a follow-up of the conversation. */
-  follow_up: boolean;
-  mode: 'llm' | 'extractive' | 'none';
-  /** The LLM that wrote the answer, null when none did. */
-  model: string | null;
-  /** Why the answer is not what was asked for (fallbacks). */
-  notice?: string;
-  timings: { retrieve_ms: number; first_token_ms: number; total_ms: number };
-}
+export type DoneEvent = z.infer<typeof DoneEventSchema>;
 
 export interface ErrorEvent {
   message: string;
@@ -74,4 +42,4 @@ export type ChatEvent =
   | { type: 'error'; data: ErrorEvent };
 
 /** What a non-streaming answer returns: the done fields plus the sources. */
-export type ChatResult = DoneEvent & SourcesEvent;
+export type ChatResult = z.infer<typeof ChatResultSchema>;

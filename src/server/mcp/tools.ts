@@ -8,7 +8,8 @@ import type { Engine } from '../../engine.js';
 import { PapertalkError } from '../../errors.js';
 import type { Paper, SearchResponse } from '../../types.js';
 import { answerWithReferences } from '../references.js';
-import { ChatMessageSchema, ChatRequestSchema, ChatResultSchema } from '../routes/chat.js';
+import { ChatMessageSchema, ChatResultSchema } from '../../answer/contract.js';
+import { ChatRequestSchema } from '../routes/chat.js';
 import { PaperIdSchema, PaperSchema, SearchRequestSchema, SearchResponseSchema } from '../schemas.js';
 
 const VERSION = '0.1.0';

@@ -5,17 +5,9 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { ChatService } from '../../answer/chat-service.js';
 import { DEFAULT_K } from '../../answer/chat-service.js';
-import { MAX_CHAT_K, MAX_MESSAGES, MAX_QUESTION_CHARS } from '../../types.js';
-import { DateRangeFields, errorsFor, PaperSchema } from '../schemas.js';
-
-export const ChatMessageSchema = z.object({
-  role: z.enum(['user', 'assistant']),
-  content: z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(MAX_QUESTION_CHARS, `must be at most ${MAX_QUESTION_CHARS} characters`),
-});
+import { ChatMessageSchema, ChatResultSchema as ChatResult } from '../../answer/contract.js';
+import { MAX_CHAT_K, MAX_MESSAGES } from '../../types.js';
+import { DateRangeFields, errorsFor } from '../schemas.js';
 
 export const ChatRequestSchema = z
   .object({
@@ -35,29 +27,8 @@ export const ChatRequestSchema = z
   })
   .openapi('ChatRequest');
 
-const SourceSchema = PaperSchema.pick({ id: true, title: true, date: true, url: true, authors: true }).extend({
-  n: z.number().int(),
-  snippet: z.string(),
-  score: z.number(),
-});
-
-export const ChatResultSchema = z
-  .object({
-    answer: z.string(),
-    citations: z.array(z.object({ n: z.number().int(), id: z.string(), title: z.string() })),
-    unsupported: z.array(z.object({ n: z.number().int(), sentence: z.string() })),
-    dropped_citations: z.number().int(),
-    relevant: z.boolean(),
-    coverage: z.enum(['covered', 'partial', 'none']).openapi({ description: 'covered; partial (answered with a notice); none (not covered: the closest papers are listed as possibly unrelated)' }),
-    query: z.string().openapi({ description: 'What was searched: the question, or for a follow-up the question with the topic it follows.' }),
-    follow_up: z.boolean(),
-    mode: z.enum(['llm', 'extractive', 'none']),
-    model: z.string().nullable(),
-    notice: z.string().optional(),
-    timings: z.object({ retrieve_ms: z.number(), first_token_ms: z.number(), total_ms: z.number() }),
-    sources: z.array(SourceSchema),
-  })
-  .openapi('ChatResult');
+/** The chat service's own result schema, named for the OpenAPI document. */
+export const ChatResultSchema = ChatResult.openapi('ChatResult');
 
 const route = createRoute({
   method: 'post',
