@@ -1,4 +1,7 @@
-// Shared data shapes of the pipeline: ingest -> index -> retrieve -> answer.
+// Shared data shapes of the pipeline: ingest -> index -> retrieve -> answer. What papertalk
+// answers with is inferred from the schemas of ./contract.ts.
+import type { z } from 'zod';
+import type { PaperSchema, RetrievalEvidenceSchema, RetrieverNameSchema, SearchHitSchema, SearchModeSchema, SearchResponseSchema } from './contract.js';
 
 /** A paper as a parser reads it from a source, before it gets its stable id. */
 export interface PaperInput {
@@ -20,66 +23,14 @@ export interface PaperInput {
 export const MAX_SOURCE_ID_LENGTH = 256;
 
 /** A paper as the index stores it. `id` is stable across re-ingests. */
-export interface Paper {
-  id: string;
-  title: string;
-  abstract: string;
-  date?: string;
-  url?: string;
-  authors?: string[];
-  upvotes?: number;
-  categories?: string[];
-  arxiv_url?: string;
-  /** When this index first saw the paper (ISO 8601); absent for papers of older indexes. */
-  added_at?: string;
-}
-
-export type SearchMode = 'lexical' | 'dense' | 'hybrid';
-export type RetrieverName = 'lexical' | 'dense';
-
+export type Paper = z.infer<typeof PaperSchema>;
+export type SearchMode = z.infer<typeof SearchModeSchema>;
+export type RetrieverName = z.infer<typeof RetrieverNameSchema>;
 /** One paper in a ranked result list. */
-export interface SearchHit extends Paper {
-  /** The passage of the abstract that best matches the query: "why this paper". */
-  snippet: string;
-  /** Fused score; higher is better. Comparable within one result list only. */
-  score: number;
-  /** Which retrievers ranked this paper. */
-  retrievers: RetrieverName[];
-  /**
-   * How much of the query this paper covers, 0..1 (idf-weighted share of the query's
-   * terms present in title+abstract). Comparable across queries: used for "nothing relevant".
-   */
-  coverage: number;
-}
-
-/**
- * What retrieval saw of the question as a whole, beside the ranking: the signals behind the
- * answer step's "is this covered?" decision (src/answer/coverage.ts). Each is comparable across
- * questions, unlike a fused score.
- */
-export interface RetrievalEvidence {
-  /** Idf-weighted share of the question's content words that occur in some indexed paper, 0..1. */
-  known_terms: number;
-  /** The question's content words no indexed paper contains, as the user wrote them. */
-  unknown_terms: string[];
-  /** Best idf-weighted share of the question's content words in one result's title and abstract, 0..1. */
-  top_coverage: number;
-  /** The best BM25 score over the most the question's words could score (each at full weight), 0..1. */
-  lexical_strength: number;
-  /** Dense retrieval: cosine of the best chunk, and its distance above the other candidates in standard deviations. */
-  dense_top?: number;
-  dense_z?: number;
-}
-
-export interface SearchResponse {
-  results: SearchHit[];
-  evidence: RetrievalEvidence;
-  /** The mode that actually ran (dense/hybrid degrade to lexical when no model is loaded). */
-  mode: SearchMode;
-  took_ms: number;
-  /** Why the results may differ from what was asked: a mode that could not run, papers without dates. */
-  notice?: string;
-}
+export type SearchHit = z.infer<typeof SearchHitSchema>;
+/** What retrieval saw of the question as a whole: the signals behind "is this covered?". */
+export type RetrievalEvidence = z.infer<typeof RetrievalEvidenceSchema>;
+export type SearchResponse = z.infer<typeof SearchResponseSchema>;
 
 export interface IngestCounts {
   added: number;

@@ -2,6 +2,7 @@
 // The types in ./types.ts are inferred from these, and the HTTP route, the MCP tool and the
 // OpenAPI document use them as they are, so the faces cannot drift from the chat service.
 import { z } from 'zod';
+import { PaperSchema } from '../contract.js';
 import { MAX_QUESTION_CHARS } from '../types.js';
 
 export const ChatMessageSchema = z.object({
@@ -13,17 +14,11 @@ export const ChatMessageSchema = z.object({
     .max(MAX_QUESTION_CHARS, `must be at most ${MAX_QUESTION_CHARS} characters`),
 });
 
-/** A retrieved paper as the answer refers to it: [n]. */
-export const SourceSchema = z.object({
+/** A retrieved paper as the answer refers to it: [n], with what the source gave for its card. */
+export const SourceSchema = PaperSchema.pick({ id: true, title: true, date: true, url: true, authors: true }).extend({
   n: z.number().int(),
-  id: z.string(),
-  title: z.string(),
   snippet: z.string(),
   score: z.number(),
-  // What the source gave, for the card and for exporting the cited list.
-  date: z.string().optional(),
-  url: z.string().optional(),
-  authors: z.array(z.string()).optional(),
 });
 
 /** The `done` event: everything about the answer but its sources (sent first, on their own). */

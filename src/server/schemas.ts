@@ -3,6 +3,7 @@
 import { z } from '@hono/zod-openapi';
 import { MAX_QUERY_CHARS, MAX_REPORTED_IDS, MAX_SEARCH_K, MAX_SOURCE_ID_LENGTH } from '../types.js';
 import { DATE_BOUND } from '../engine.js';
+import * as Contract from '../contract.js';
 import { ERROR_CODES } from '../errors.js';
 
 export const ErrorSchema = z
@@ -15,22 +16,9 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-export const SearchModeSchema = z.enum(['lexical', 'dense', 'hybrid']).openapi('SearchMode');
+export const SearchModeSchema = Contract.SearchModeSchema.openapi('SearchMode');
 
-export const PaperSchema = z
-  .object({
-    id: z.string(),
-    title: z.string(),
-    abstract: z.string(),
-    date: z.string().optional(),
-    url: z.string().optional(),
-    authors: z.array(z.string()).optional(),
-    upvotes: z.number().int().optional().openapi({ description: 'Hugging Face daily-papers upvotes' }),
-    categories: z.array(z.string()).optional().openapi({ description: 'arXiv categories, primary first' }),
-    arxiv_url: z.string().optional().openapi({ description: 'The arXiv abstract page' }),
-    added_at: z.string().optional().openapi({ description: 'When this index first saw the paper (ISO 8601)' }),
-  })
-  .openapi('Paper');
+export const PaperSchema = Contract.PaperSchema.openapi('Paper');
 
 /** A day, month or year: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. */
 const DaySchema = z.string().regex(DATE_BOUND, 'must be YYYY, YYYY-MM or YYYY-MM-DD');
@@ -53,33 +41,16 @@ export const SearchRequestSchema = z
   })
   .openapi('SearchRequest');
 
-export const SearchHitSchema = PaperSchema.extend({
-  snippet: z.string().openapi({ description: 'The passage of the abstract that best matches the query.' }),
-  score: z.number(),
-  retrievers: z.array(z.enum(['lexical', 'dense'])),
-  coverage: z.number().openapi({ description: 'Idf-weighted share of the query terms found in the paper, 0..1.' }),
-}).openapi('SearchHit');
+export const SearchHitSchema = Contract.SearchHitSchema.openapi('SearchHit');
 
-export const RetrievalEvidenceSchema = z
-  .object({
-    known_terms: z.number().openapi({ description: "Idf-weighted share of the question's content words found in some indexed paper, 0..1." }),
-    unknown_terms: z.array(z.string()).openapi({ description: "The question's content words no indexed paper contains." }),
-    top_coverage: z.number().openapi({ description: "Best idf-weighted share of the question's content words in one of the top lexical candidates, 0..1." }),
-    lexical_strength: z.number().openapi({ description: 'Best BM25 score over the most the question could score, 0..1.' }),
-    dense_top: z.number().optional().openapi({ description: 'Cosine of the best chunk (dense and hybrid modes).' }),
-    dense_z: z.number().optional().openapi({ description: 'How far the best cosine stands above the other candidates, in standard deviations.' }),
-  })
-  .openapi('RetrievalEvidence', { description: 'What retrieval saw of the question as a whole: the signals behind "is this covered?".' });
+export const RetrievalEvidenceSchema = Contract.RetrievalEvidenceSchema.openapi('RetrievalEvidence', {
+  description: 'What retrieval saw of the question as a whole: the signals behind "is this covered?".',
+});
 
-export const SearchResponseSchema = z
-  .object({
-    results: z.array(SearchHitSchema),
-    evidence: RetrievalEvidenceSchema,
-    mode: SearchModeSchema.openapi({ description: 'The mode that ran.' }),
-    took_ms: z.number(),
-    notice: z.string().optional().openapi({ description: 'Why the results differ from what was asked: a mode that could not run, papers without dates.' }),
-  })
-  .openapi('SearchResponse');
+export const SearchResponseSchema = Contract.SearchResponseSchema.extend({
+  results: z.array(SearchHitSchema),
+  evidence: RetrievalEvidenceSchema,
+}).openapi('SearchResponse');
 
 export const PaperInputSchema = z
   .object({
