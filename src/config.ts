@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { PapertalkError } from './errors.js';
+import { OBJECT_STORE_SCHEMES, isObjectStoreUri, uriScheme } from './index/storage.js';
 
 // Messages say what a valid value looks like: they reach users as "NAME=value: message".
 const booleanish = z
@@ -44,10 +45,53 @@ const httpEndpoint = z.string().min(1).transform((value, ctx) => {
   return value.replace(/\/+$/, '');
 });
 
+/**
+ * LanceDB's storage options as one JSON object (endpoint, credentials, region, allowHttp…).
+ * Values are passed through as strings; the value itself is never echoed (it holds secrets).
+ */
+const storageOptions = z
+  .union([z.record(z.string(), z.unknown()), z.string()])
+  .transform((value, ctx) => {
+    let parsed: unknown = value;
+    if (typeof value === 'string') {
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object, e.g. {"endpoint": "http://127.0.0.1:9000", "allowHttp": "true"}: it is not valid JSON' });
+        return z.NEVER;
+      }
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of option names to values, e.g. {"region": "us-east-1"}' });
+      return z.NEVER;
+    }
+    const options: Record<string, string> = {};
+    for (const [key, option] of Object.entries(parsed)) {
+      if (!['string', 'number', 'boolean'].includes(typeof option)) {
+        ctx.addIssue({ code: 'custom', message: `option "${key}" must be a string, number or boolean` });
+        return z.NEVER;
+      }
+      options[key] = String(option);
+    }
+    return options;
+  });
+
 export const configSchema = z.object({
   port: port.default(3000),
   host: z.string().min(1).default('127.0.0.1'),
-  indexDir: z.string().min(1).default('index'),
+  indexDir: z
+    .string()
+    .min(1)
+    .default('index')
+    .describe(`the index: a local folder, or with the lancedb backend an object-store URI (${OBJECT_STORE_SCHEMES.map((scheme) => `${scheme}://`).join(', ')})`),
+  storageOptions: storageOptions.default({}).describe('object-store options passed to LanceDB as its storageOptions (endpoint, credentials, region, allowHttp…)'),
+  indexRefreshMs: positiveInt
+    .default(1000)
+    .describe('how often a running papertalk checks for an index version committed by another process or machine (the most a reader lags behind)'),
+  writeLeaseMs: wholeNumber('of 3000 or more')
+    .min(3000, 'must be 3000 or more')
+    .default(30_000)
+    .describe('object storage: how long a writer lease lasts without renewal (a killed writer on another machine blocks ingests this long)'),
   modelsDir: z.string().min(1).default('models'),
   allowRemoteModels: booleanish.default(true),
   embedProvider: z
@@ -106,6 +150,9 @@ export const envNames: Record<keyof Config, string> = {
   port: 'PAPERTALK_PORT',
   host: 'PAPERTALK_HOST',
   indexDir: 'PAPERTALK_INDEX_DIR',
+  storageOptions: 'PAPERTALK_STORAGE_OPTIONS',
+  indexRefreshMs: 'PAPERTALK_INDEX_REFRESH_MS',
+  writeLeaseMs: 'PAPERTALK_WRITE_LEASE_MS',
   modelsDir: 'PAPERTALK_MODELS_DIR',
   allowRemoteModels: 'PAPERTALK_ALLOW_REMOTE_MODELS',
   embedProvider: 'PAPERTALK_EMBED_PROVIDER',
@@ -133,6 +180,8 @@ export const envNames: Record<keyof Config, string> = {
 
 /** Settings for which an empty value is a choice ("none"), not an unset variable. */
 const EMPTY_MEANS_NONE: ReadonlySet<keyof Config> = new Set(['seedCorpus']);
+/** Settings whose value an error message must not repeat (credentials). */
+const SECRET: ReadonlySet<keyof Config> = new Set(['storageOptions']);
 
 /**
  * Builds the config from environment variables, with `overrides` (CLI flags) winning.
@@ -156,13 +205,34 @@ export function loadConfig(
     if (value !== undefined) raw[key] = value;
   }
   const config = parseConfig(raw);
+  const objectStore = checkIndexLocation(config);
   return {
     ...config,
     embedModel: config.embedModel ?? DEFAULT_EMBED_MODEL[config.embedProvider],
-    indexDir: path.resolve(cwd, config.indexDir),
+    // Object storage only works with LanceDB: unset, the backend is LanceDB.
+    ...(objectStore && { indexBackend: 'lancedb' as const }),
+    // A URI is never a path: resolved against the working directory it would become a folder `s3:`.
+    indexDir: objectStore ? config.indexDir : path.resolve(cwd, config.indexDir),
     modelsDir: path.resolve(cwd, config.modelsDir),
     seedCorpus: config.seedCorpus === '' ? '' : path.resolve(cwd, config.seedCorpus),
   };
+}
+
+/** Whether the index is on object storage; a scheme LanceDB does not open, or vectra there, is a config error. */
+function checkIndexLocation(config: z.infer<typeof configSchema>): boolean {
+  const scheme = uriScheme(config.indexDir);
+  if (scheme === null) return false;
+  const invalid = (field: string, message: string) => new PapertalkError('config_invalid', `invalid configuration: ${message}`, { field });
+  if (!isObjectStoreUri(config.indexDir)) {
+    throw invalid(envNames.indexDir, `PAPERTALK_INDEX_DIR="${config.indexDir}": ${scheme}:// is not an object store papertalk can use; give a folder or one of ${OBJECT_STORE_SCHEMES.map((s) => `${s}://`).join(', ')}`);
+  }
+  if (config.indexBackend === 'vectra') {
+    throw invalid(
+      envNames.indexBackend,
+      `PAPERTALK_INDEX_DIR is object storage (${scheme}://), which only the lancedb backend can use; set PAPERTALK_INDEX_BACKEND=lancedb (or leave it unset), or give a local folder for the vectra backend`,
+    );
+  }
+  return true;
 }
 
 function parseConfig(raw: Record<string, unknown>): z.infer<typeof configSchema> {
@@ -171,7 +241,8 @@ function parseConfig(raw: Record<string, unknown>): z.infer<typeof configSchema>
   const issue = parsed.error.issues[0]!;
   const key = String(issue.path[0] ?? '');
   const name = envNames[key as keyof Config] ?? key;
-  throw new PapertalkError('config_invalid', `invalid configuration: ${name}=${JSON.stringify(raw[key])}: ${issue.message}`, {
+  const shown = SECRET.has(key as keyof Config) ? '(value hidden)' : JSON.stringify(raw[key]);
+  throw new PapertalkError('config_invalid', `invalid configuration: ${name}=${shown}: ${issue.message}`, {
     field: name,
   });
 }

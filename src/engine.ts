@@ -6,7 +6,8 @@ import type { Config } from './config.js';
 import { PapertalkError, describeError, isPapertalkError } from './errors.js';
 import { loadEmbedder, type Embedder, type EmbedderStatus } from './index/embedder.js';
 import type { BackendName, IndexReader } from './index/backend.js';
-import { openIndexHandle } from './index/handle.js';
+import { openIndexHandle, type IndexStatus } from './index/handle.js';
+import { displayLocation } from './index/storage.js';
 import { timeSlicer } from './index/plan.js';
 import { checkEmbeddingModel, type IngestProgress } from './index/store.js';
 import { VectraReader } from './index/vectra-backend.js';
@@ -45,6 +46,8 @@ export interface HealthReport {
   vectors: number;
   index_dir: string;
   generation: string | null;
+  /** Where the index is (local, s3, gs, az…), the version served and how far behind the newest it is. Never credentials. */
+  index: IndexStatus;
   search_modes: SearchMode[];
   embedding: { loaded: boolean; provider: Config['embedProvider']; model: string; dim?: number; reason?: string };
 }
@@ -206,6 +209,8 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     titleKey: normalizeTitle,
     log,
     rebuild: options.rebuild,
+    storage: { storageOptions: config.storageOptions, writeLeaseMs: config.writeLeaseMs },
+    refreshMs: config.indexRefreshMs,
   });
   const current = () => index.current();
 
@@ -344,8 +349,9 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
         papers: reader.papers,
         chunks: reader.chunks,
         vectors: reader.vectors,
-        index_dir: config.indexDir,
+        index_dir: displayLocation(config.indexDir),
         generation: reader.generation,
+        index: index.status(),
         search_modes: denseReady ? ['lexical', 'dense', 'hybrid'] : ['lexical'],
         embedding: status.loaded
           ? { loaded: true, provider: status.embedder.provider, model: status.embedder.model, dim: status.embedder.dim }
@@ -355,7 +361,7 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     index: () => current(),
     modelReady: () => modelLoad,
     async close() {
-      await index.settled();
+      await index.close();
     },
   };
 

@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'index_model_mismatch',
   'index_backend_mismatch',
   'index_write_failed',
+  /** The index's object store cannot be reached right now. */
+  'index_unavailable',
   'embedder_unavailable',
   'llm_unreachable',
   'llm_model_missing',

@@ -48,6 +48,9 @@ describe('loadConfig', () => {
         PAPERTALK_HOST: 'localhost',
         PAPERTALK_INDEX_DIR: 'my-index',
         PAPERTALK_MODELS_DIR: '/opt/models',
+        PAPERTALK_STORAGE_OPTIONS: '{"region": "eu-west-1", "allowHttp": true}',
+        PAPERTALK_INDEX_REFRESH_MS: '2500',
+        PAPERTALK_WRITE_LEASE_MS: '10000',
         PAPERTALK_ALLOW_REMOTE_MODELS: 'false',
         PAPERTALK_EMBED_PROVIDER: 'transformers',
         PAPERTALK_EMBED_MODEL: 'Xenova/bge-small-en-v1.5',
@@ -78,6 +81,9 @@ describe('loadConfig', () => {
       host: 'localhost',
       indexDir: path.join(cwd, 'my-index'),
       modelsDir: '/opt/models',
+      storageOptions: { region: 'eu-west-1', allowHttp: 'true' },
+      indexRefreshMs: 2500,
+      writeLeaseMs: 10_000,
       allowRemoteModels: false,
       embedProvider: 'transformers',
       embedModel: 'Xenova/bge-small-en-v1.5',
@@ -108,6 +114,32 @@ describe('loadConfig', () => {
     expect(loadConfig({ PAPERTALK_EMBED_PROVIDER: 'ollama' }, {}, cwd)).toMatchObject({ embedProvider: 'ollama', embedModel: 'nomic-embed-text' });
     expect(loadConfig({ PAPERTALK_EMBED_PROVIDER: 'ollama', PAPERTALK_EMBED_MODEL: 'mxbai-embed-large' }, {}, cwd).embedModel).toBe('mxbai-embed-large');
     expect(() => loadConfig({ PAPERTALK_EMBED_PROVIDER: 'openai' }, {}, cwd)).toThrow(/PAPERTALK_EMBED_PROVIDER="openai"/);
+  });
+
+  it('takes an object-store URI as the index, as it is (never a folder `s3:`), with the LanceDB backend', () => {
+    const config = loadConfig({ PAPERTALK_INDEX_DIR: 's3://papers/lab-index', PAPERTALK_STORAGE_OPTIONS: '{"endpoint": "http://127.0.0.1:9000"}' }, {}, cwd);
+    expect(config).toMatchObject({ indexDir: 's3://papers/lab-index', indexBackend: 'lancedb', storageOptions: { endpoint: 'http://127.0.0.1:9000' } });
+    for (const uri of ['gs://bucket/idx', 'az://container/idx', 's3+ddb://bucket/idx?ddbTableName=commits']) {
+      expect(loadConfig({ PAPERTALK_INDEX_DIR: uri }, {}, cwd).indexDir).toBe(uri);
+    }
+    expect(loadConfig({ PAPERTALK_INDEX_DIR: 's3://papers/idx', PAPERTALK_INDEX_BACKEND: 'lancedb' }, {}, cwd).indexBackend).toBe('lancedb');
+    // The CLI's --index takes one too.
+    expect(loadConfig({}, { indexDir: 'gs://lab/papers' }, cwd).indexDir).toBe('gs://lab/papers');
+  });
+
+  it('refuses an object-store URI with the vectra backend, naming the LanceDB backend', () => {
+    const error = configError({ PAPERTALK_INDEX_DIR: 's3://papers/idx', PAPERTALK_INDEX_BACKEND: 'vectra' });
+    expect(error).toMatchObject({ code: 'config_invalid', field: 'PAPERTALK_INDEX_BACKEND' });
+    expect(error.message).toMatch(/only the lancedb backend/);
+    expect(() => loadConfig({ PAPERTALK_INDEX_DIR: 's3://papers/idx' }, { indexBackend: 'vectra' }, cwd)).toThrow(/PAPERTALK_INDEX_BACKEND=lancedb/);
+    expect(configError({ PAPERTALK_INDEX_DIR: 'http://example.org/idx' })).toMatchObject({ code: 'config_invalid', field: 'PAPERTALK_INDEX_DIR' });
+  });
+
+  it.each(['{"awsSecretAccessKey": "hunter2-secret"', '["hunter2-secret"]', '"hunter2-secret"', '{"endpoint": {"host": "hunter2"}}'])('refuses PAPERTALK_STORAGE_OPTIONS=%s naming the variable, never echoing the value', (value) => {
+    const error = configError({ PAPERTALK_STORAGE_OPTIONS: value });
+    expect(error).toMatchObject({ code: 'config_invalid', field: 'PAPERTALK_STORAGE_OPTIONS' });
+    expect(error.message).toMatch(/PAPERTALK_STORAGE_OPTIONS=\(value hidden\): (must be|option)/);
+    expect(error.message).not.toContain('hunter2');
   });
 
   it('names an environment variable for every setting', () => {

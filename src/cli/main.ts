@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { DATE_BOUND, EXPORT_FORMATS, openEngine, pullModel, type Engine, type ExportFormat, type OpenOptions } from '../engine.js';
+import { DATE_BOUND, EXPORT_FORMATS, openEngine, pullModel, type Engine, type ExportFormat, type HealthReport, type OpenOptions } from '../engine.js';
 import { createChatService } from '../answer/chat-service.js';
 import { loadPrompts } from '../answer/prompts.js';
 import { PapertalkError, describeError, isPapertalkError } from '../errors.js';
@@ -270,6 +270,7 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
         io.out(
           `index:      ${health.index_dir} (${health.backend} backend)\n` +
             `papers:     ${health.papers}\nchunks:     ${health.chunks}\nvectors:    ${health.vectors}\n` +
+            `storage:    ${formatStorage(health.index)}\n` +
             `search:     ${health.search_modes.join(', ')}\n` +
             `embedding:  ${health.embedding.loaded ? `${health.embedding.model} (${health.embedding.dim} dims)` : `not loaded: ${health.embedding.reason}`}\n`,
         );
@@ -285,6 +286,13 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
   });
 
   return program;
+}
+
+/** "s3, version 12 of 12" or "local, version 3 (2 behind the newest, committed 4 s ago)". */
+function formatStorage(index: HealthReport['index']): string {
+  if (index.version === null) return index.storage;
+  const behind = index.behind > 0 ? ` (${index.behind} behind the newest, committed ${Math.round(index.behind_ms / 1000)} s ago)` : '';
+  return `${index.storage}, version ${index.version} of ${index.latest_version ?? index.version}${behind}`;
 }
 
 function emptyReport(counts: IngestReport): SourceIngestReport {

@@ -3,6 +3,7 @@
 // opens readers and turns a planned change into the next committed version.
 import type { IngestCounts, Paper } from '../types.js';
 import type { Embedder } from './embedder.js';
+import type { StoreSettings } from './lancedb/location.js';
 
 export const BACKENDS = ['vectra', 'lancedb'] as const;
 /** 'vectra': MiniSearch + vectra, all in memory (small corpora). 'lancedb': tables on disk (large ones). */
@@ -37,6 +38,13 @@ export interface EmbeddingInfo {
   dim: number;
 }
 
+/** A committed version: its name, its number (commits so far; null when the backend keeps none) and when it was made. */
+export interface CommitInfo {
+  generation: string;
+  seq: number | null;
+  committed_at: string;
+}
+
 /** One committed version of the index. Reads never see a later write half done. */
 export interface IndexReader {
   readonly backend: BackendName;
@@ -49,6 +57,8 @@ export interface IndexReader {
   readonly vectors: number;
   /** Loaded, but stored in a layout an older papertalk wrote: the next write should rewrite it. */
   readonly needsRewrite: boolean;
+  /** The version this reader serves, when the backend numbers its commits (LanceDB). */
+  readonly commit?: CommitInfo | null;
   getPaper(id: string): Promise<Paper | undefined>;
   /** The papers among `ids` that exist, by id. */
   getPapers(ids: string[]): Promise<Map<string, Paper>>;
@@ -84,6 +94,8 @@ export interface ApplyOptions {
 export interface BackendOptions {
   /** How titles are normalized for exact-title lookups (the ingest's normalizeTitle). */
   titleKey(title: string): string;
+  /** Object-store settings (LanceDB on s3:// and the like). */
+  storage?: StoreSettings;
 }
 
 export interface IndexBackend {
@@ -99,6 +111,8 @@ export interface IndexBackend {
   openPapers(dir: string): Promise<IndexReader>;
   /** Name of the version committed on disk now (cheap: a reload check runs it every second). */
   committedGeneration(dir: string): Promise<string | null>;
+  /** The version committed now, with its number and time (backends that number their commits). */
+  committedVersion?(dir: string): Promise<CommitInfo | null>;
   /**
    * Adds or updates papers and commits the result. Takes the index's write lock; builds on the
    * newest committed version on disk, which may be newer than `base` (another process's ingest).

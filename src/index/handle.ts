@@ -4,13 +4,34 @@
 import { describeError, isPapertalkError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { IngestCounts, Paper } from '../types.js';
-import type { ApplyOptions, BackendName, IndexBackend, IndexReader } from './backend.js';
+import type { ApplyOptions, BackendName, CommitInfo, IndexBackend, IndexReader } from './backend.js';
 import type { Embedder } from './embedder.js';
+import { rememberStore, type StoreSettings } from './lancedb/location.js';
 import { createBackend, recordedBackend, resolveBackend } from './open.js';
+import { isObjectStoreUri, storageKind, type StorageKind } from './storage.js';
 
-/** How often a reader checks whether another process committed (the check reads one small file). */
+/** How often a reader checks whether another process committed (the check reads one small file or row). */
 const RELOAD_CHECK_MS = 1000;
 const PAGE = 10_000;
+
+/** Where the index is and how far the version served is behind the newest one committed. */
+export interface IndexStatus {
+  storage: StorageKind;
+  /** Commit number served (null: the backend does not number commits, or nothing committed). */
+  version: number | null;
+  committed_at: string | null;
+  /** The newest commit seen by the last check (another process's or machine's included). */
+  latest_version: number | null;
+  /** Commits the served version is behind the newest seen (0: serving the newest). */
+  behind: number;
+  /** How long ago the newest unserved commit was made (0 when serving the newest). */
+  behind_ms: number;
+  /** When the store was last checked for a newer commit, and how often it is. */
+  checked_at: string | null;
+  refresh_ms: number;
+  /** Why the last check failed (the store away), when it did. */
+  error?: string;
+}
 
 export interface IndexHandle {
   readonly backend: IndexBackend;
@@ -21,6 +42,9 @@ export interface IndexHandle {
   setEmbedder(embedder: Embedder | undefined): void;
   /** Resolves once no write is in flight. */
   settled(): Promise<void>;
+  status(): IndexStatus;
+  /** Stops checking for newer versions and waits for writes in flight. */
+  close(): Promise<void>;
 }
 
 export interface HandleOptions {
@@ -36,6 +60,10 @@ export interface HandleOptions {
    * With `fromSources`, an index whose papers cannot be read opens empty.
    */
   rebuild?: { fromSources: boolean };
+  /** Object-store settings (LanceDB on s3:// and the like). */
+  storage?: StoreSettings;
+  /** How often to check for a version committed elsewhere (default RELOAD_CHECK_MS). */
+  refreshMs?: number;
 }
 
 /** Every paper of a reader, page by page. */
@@ -46,17 +74,22 @@ async function allPapers(reader: IndexReader): Promise<Paper[]> {
 }
 
 export async function openIndexHandle(options: HandleOptions): Promise<IndexHandle> {
-  const { dir, log, titleKey } = options;
+  const { dir, log, titleKey, storage } = options;
+  const refreshMs = options.refreshMs ?? RELOAD_CHECK_MS;
+  if (storage) rememberStore(dir, storage);
   const recorded = await recordedBackend(dir);
   // A rebuild may move the index to another backend; any other open must match the recorded one.
   const name = options.rebuild ? (options.backend ?? recorded ?? 'vectra') : resolveBackend(dir, options.backend, recorded);
-  const backend = createBackend(name, { titleKey });
+  const backend = createBackend(name, { titleKey, storage });
   let embedder = options.embedder;
   let current = options.rebuild ? await openForRebuild() : await backend.open(dir, embedder);
   /** Set while the index still holds another backend's (or a damaged) version: the first write rebuilds. */
   let pendingRebuild = Boolean(options.rebuild);
   let lastCheck = Date.now();
   let writing: Promise<unknown> = Promise.resolve();
+  let latest: CommitInfo | null = current.commit ?? null;
+  let checkedAt: string | null = null;
+  let checkError: string | undefined;
 
   async function openForRebuild(): Promise<IndexReader> {
     const source = createBackend(recorded ?? name, { titleKey });
@@ -76,15 +109,30 @@ export async function openIndexHandle(options: HandleOptions): Promise<IndexHand
   };
 
   const reloadIfChanged = () => {
-    if (Date.now() - lastCheck < RELOAD_CHECK_MS || pendingRebuild) return;
+    if (Date.now() - lastCheck < refreshMs || pendingRebuild) return;
     lastCheck = Date.now();
     void serialized(async () => {
-      const generation = await backend.committedGeneration(dir);
-      if (generation === current.generation) return;
-      current = await backend.open(dir, embedder);
-      log.info(`index reloaded: generation ${current.generation} with ${current.papers} papers`);
-    }).catch((error) => log.error(`index changed on disk but could not be reloaded: ${describeError(error)}`));
+      const committed = backend.committedVersion ? await backend.committedVersion(dir) : null;
+      const generation = backend.committedVersion ? (committed?.generation ?? null) : await backend.committedGeneration(dir);
+      latest = committed;
+      checkedAt = new Date().toISOString();
+      if (generation !== current.generation) {
+        current = await backend.open(dir, embedder);
+        log.info(`index reloaded: generation ${current.generation} with ${current.papers} papers`);
+      }
+      if (checkError) log.info('index reachable again');
+      checkError = undefined;
+    }).catch((error) => {
+      const message = describeError(error);
+      // Once per cause: a store that is away would otherwise log every check.
+      if (message !== checkError) log.error(`index changed on disk but could not be reloaded: ${message}`);
+      checkError = message;
+    });
   };
+  // On object storage no request may come for a while: a timer keeps the version served fresh
+  // (and /api/health's "behind" true) within refreshMs.
+  const poller = isObjectStoreUri(dir) ? setInterval(reloadIfChanged, refreshMs) : undefined;
+  poller?.unref();
 
   return {
     backend,
@@ -107,6 +155,7 @@ export async function openIndexHandle(options: HandleOptions): Promise<IndexHand
         const base = rebuild ? backend.empty(dir) : current;
         const { reader, counts } = await backend.apply(base, incoming, { ...applyOptions, rebuild, embedder, formerAddedAt });
         current = reader;
+        latest = reader.commit ?? latest;
         if (pendingRebuild && recorded && recorded !== name) {
           await createBackend(recorded, { titleKey }).removeFiles(dir);
           log.info(`index moved from the ${recorded} backend to ${name}`);
@@ -119,5 +168,26 @@ export async function openIndexHandle(options: HandleOptions): Promise<IndexHand
       embedder = next;
     },
     settled: () => writing.then(() => undefined),
+    status() {
+      const served = current.commit ?? null;
+      const numbered = latest?.seq != null && served?.seq != null;
+      const newest = latest && latest.generation !== served?.generation && (!numbered || latest.seq! > served!.seq!) ? latest : null;
+      const behind = !newest ? 0 : numbered ? newest.seq! - served!.seq! : 1;
+      return {
+        storage: storageKind(dir),
+        version: served?.seq ?? null,
+        committed_at: served?.committed_at ?? null,
+        latest_version: (latest ?? served)?.seq ?? null,
+        behind,
+        behind_ms: newest ? Math.max(0, Date.now() - Date.parse(newest.committed_at)) : 0,
+        checked_at: checkedAt,
+        refresh_ms: refreshMs,
+        ...(checkError && { error: checkError }),
+      };
+    },
+    async close() {
+      clearInterval(poller);
+      await writing;
+    },
   };
 }

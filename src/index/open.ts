@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PapertalkError } from '../errors.js';
 import type { BackendName, BackendOptions, IndexBackend } from './backend.js';
 import { lanceBackend } from './lancedb/backend.js';
+import { isObjectStoreUri } from './storage.js';
 import { vectraBackend } from './vectra-backend.js';
 
 export function createBackend(name: BackendName, options: BackendOptions): IndexBackend {
@@ -17,6 +18,8 @@ export function createBackend(name: BackendName, options: BackendOptions): Index
  * left for the backend to report as damaged.
  */
 export async function recordedBackend(dir: string): Promise<BackendName | null> {
+  // Only LanceDB lives on object storage (config.ts refuses vectra there).
+  if (isObjectStoreUri(dir)) return 'lancedb';
   let text: string;
   try {
     text = await readFile(path.join(dir, 'manifest.json'), 'utf8');

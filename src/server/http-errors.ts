@@ -16,6 +16,7 @@ export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   index_model_mismatch: 503,
   index_backend_mismatch: 503,
   index_write_failed: 507,
+  index_unavailable: 503,
   embedder_unavailable: 503,
   llm_unreachable: 503,
   llm_model_missing: 503,

@@ -6,25 +6,24 @@
 // place) says which versions are live. Readers check those versions out, so a writer killed at
 // any moment leaves the last committed index; the next writer restores the tables to it. A
 // long ingest commits every COMMIT_EVERY papers, so a killed one resumes where it stopped.
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import path from 'node:path';
+// On object storage the manifest, term statistics and lock live in the store (location.ts).
+import { mkdir } from 'node:fs/promises';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { z } from 'zod';
 import { PapertalkError, describeError } from '../../errors.js';
 import type { Paper } from '../../types.js';
-import type { ApplyOptions, BackendOptions, EmbeddingInfo, IndexBackend, IndexReader, LexicalMatch, LexicalQuery, VectorMatch } from '../backend.js';
+import type { ApplyOptions, BackendOptions, CommitInfo, EmbeddingInfo, IndexBackend, IndexReader, LexicalMatch, LexicalQuery, VectorMatch } from '../backend.js';
 import { chunkEmbeddingText } from '../chunk.js';
 import type { Embedder } from '../embedder.js';
-import { readJsonFile, writeFileAtomic } from '../files.js';
-import { acquireWriteLock } from '../lock.js';
 import { countsOf, planIngest, timeSlicer, type Known, type StoredPaper } from '../plan.js';
 import { checkEmbeddingModel, chunksOf, corrupt, writeFailed } from '../store.js';
 import { arrowTable } from './columns.js';
+import { lanceLocation, type LanceLocation, type WriteLock } from './location.js';
+import { guarded, storeFailure } from './store-errors.js';
 import { loadLance } from './native.js';
 import { TermStats } from './term-stats.js';
 
 const FORMAT = 1;
-const MANIFEST = 'manifest.json';
 const PAPERS = 'papers';
 const CHUNKS = 'chunks';
 const TEXT_INDEX = 'text_idx';
@@ -53,6 +52,8 @@ const manifestSchema = z.object({
   ann: z.boolean(),
   embedding: z.object({ provider: z.enum(['transformers', 'ollama']), model: z.string(), dim: z.number().int().positive() }).nullable(),
   terms: z.string().regex(/^terms-[a-z0-9-]+\.json$/),
+  /** Commits made to this index so far, this one included (manifests before it was recorded: none). */
+  seq: z.number().int().positive().optional(),
 });
 type LanceManifest = z.infer<typeof manifestSchema>;
 
@@ -112,21 +113,12 @@ function inList(column: string, ids: string[]): string {
   return `${column} IN (${ids.map(sql).join(', ')})`;
 }
 
-const connections = new Map<string, Promise<Connection>>();
-
-/** One connection per database folder and process: it holds LanceDB's index and metadata caches. */
-async function connect(dbDir: string): Promise<Connection> {
-  let connection = connections.get(dbDir);
-  if (!connection) {
-    connection = loadLance().then(({ lancedb }) => lancedb.connect(dbDir));
-    connections.set(dbDir, connection);
-    connection.catch(() => connections.delete(dbDir));
-  }
-  return connection;
+function readManifest(location: LanceLocation): Promise<LanceManifest | null> {
+  return location.readManifest(manifestSchema);
 }
 
-function readManifest(dir: string): Promise<LanceManifest | null> {
-  return readJsonFile(path.join(dir, MANIFEST), manifestSchema, null, corrupt);
+function commitInfo(manifest: LanceManifest | null): CommitInfo | null {
+  return manifest && { generation: manifest.generation, seq: manifest.seq ?? null, committed_at: manifest.created_at };
 }
 
 async function tableAt(db: Connection, name: string, version: number): Promise<Table> {
@@ -162,6 +154,9 @@ class LanceReader implements IndexReader {
   get vectors() {
     return this.manifest?.chunks ?? 0;
   }
+  get commit() {
+    return commitInfo(this.manifest);
+  }
 
   async getPaper(id: string) {
     return (await this.getPapers([id])).get(id);
@@ -170,7 +165,8 @@ class LanceReader implements IndexReader {
   async getPapers(ids: string[]) {
     const found = new Map<string, Paper>();
     if (!this.papersTable || ids.length === 0) return found;
-    const rows = await this.papersTable.query().where(inList('id', ids)).select(PAPER_COLUMNS).limit(ids.length).toArray();
+    const table = this.papersTable;
+    const rows = await guarded(this.dir, () => table.query().where(inList('id', ids)).select(PAPER_COLUMNS).limit(ids.length).toArray());
     for (const row of rows) found.set(String(row.id), fromRow(row));
     return found;
   }
@@ -178,7 +174,8 @@ class LanceReader implements IndexReader {
   async paperDates() {
     const dates = new Map<string, string | undefined>();
     if (!this.papersTable) return dates;
-    const arrowTable = await this.papersTable.query().select(['id', 'date']).toArrow();
+    const table = this.papersTable;
+    const arrowTable = await guarded(this.dir, () => table.query().select(['id', 'date']).toArrow());
     const ids = arrowTable.getChild('id')!;
     const column = arrowTable.getChild('date')!;
     for (let i = 0; i < arrowTable.numRows; i++) dates.set(String(ids.get(i)), (column.get(i) as string | null) ?? undefined);
@@ -187,7 +184,8 @@ class LanceReader implements IndexReader {
 
   async listPapers(offset: number, limit: number) {
     if (!this.papersTable) return [];
-    const rows = await this.papersTable.query().select(PAPER_COLUMNS).offset(offset).limit(limit).toArray();
+    const table = this.papersTable;
+    const rows = await guarded(this.dir, () => table.query().select(PAPER_COLUMNS).offset(offset).limit(limit).toArray());
     return rows.map(fromRow);
   }
 
@@ -204,12 +202,8 @@ class LanceReader implements IndexReader {
     const match = new lancedb.BooleanQuery(
       [...words].map(([word, boost]) => [lancedb.Occur.Should, new lancedb.MatchQuery(word, 'text', { boost })] as [typeof lancedb.Occur.Should, InstanceType<typeof lancedb.MatchQuery>]),
     );
-    const rows = await this.papersTable
-      .query()
-      .fullTextSearch(match)
-      .select(['id', '_score'])
-      .limit(k)
-      .toArray();
+    const table = this.papersTable;
+    const rows = await guarded(this.dir, () => table.query().fullTextSearch(match).select(['id', '_score']).limit(k).toArray());
     return rows
       .map((row) => ({ id: String(row.id), score: Number(row._score) }))
       .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
@@ -232,7 +226,7 @@ class LanceReader implements IndexReader {
     let query = this.chunksTable.vectorSearch(vector).distanceType('cosine');
     // IVF-PQ: look in more partitions and re-rank on the exact vectors, for recall near exact.
     if (this.manifest?.ann) query = query.nprobes(32).refineFactor(8);
-    const rows = await query.select(['id', 'paper_id', 'start', 'end', '_distance']).limit(k).toArray();
+    const rows = await guarded(this.dir, () => query.select(['id', 'paper_id', 'start', 'end', '_distance']).limit(k).toArray());
     return rows.map((row) => ({
       id: String(row.id),
       paperId: String(row.paper_id),
@@ -243,26 +237,28 @@ class LanceReader implements IndexReader {
 
   async paperIdByTitleKey(key: string) {
     if (!this.papersTable || !key) return undefined;
-    const rows = await this.papersTable.query().where(`title_key = ${sql(key)}`).select(['id']).limit(1).toArray();
+    const table = this.papersTable;
+    const rows = await guarded(this.dir, () => table.query().where(`title_key = ${sql(key)}`).select(['id']).limit(1).toArray());
     return rows[0] ? String(rows[0].id) : undefined;
   }
 }
 
-async function openAt(dir: string, manifest: LanceManifest | null): Promise<LanceReader> {
+async function openAt(location: LanceLocation, manifest: LanceManifest | null): Promise<LanceReader> {
+  const dir = location.dir;
   if (!manifest) return new LanceReader(dir, null, null, null, TermStats.empty());
-  const dbDir = path.join(dir, manifest.db);
+  const dbDir = location.dbPath(manifest.db);
   try {
-    const db = await connect(dbDir);
+    const db = await location.connect(manifest.db);
     const papers = await tableAt(db, PAPERS, manifest.versions.papers);
     const chunks = manifest.versions.chunks === null ? null : await tableAt(db, CHUNKS, manifest.versions.chunks);
-    const terms = await TermStats.read(path.join(dbDir, manifest.terms));
+    const terms = await location.readTerms(manifest);
     const [paperRows, chunkRows] = await Promise.all([papers.countRows(), chunks?.countRows() ?? 0]);
     if (paperRows !== manifest.papers || chunkRows !== manifest.chunks) {
       throw new Error(`manifest lists ${manifest.papers} papers and ${manifest.chunks} chunks, the tables hold ${paperRows} and ${chunkRows}`);
     }
     return new LanceReader(dir, manifest, papers, chunks, terms);
   } catch (error) {
-    throw corrupt(dbDir, error);
+    throw storeFailure(dir, error) ?? corrupt(dbDir, error);
   }
 }
 
@@ -270,14 +266,14 @@ async function openAt(dir: string, manifest: LanceManifest | null): Promise<Lanc
  * Opens the version committed now. A writer that commits again meanwhile may remove files of
  * the version just read from the manifest: then the newer manifest is opened instead.
  */
-async function openCommitted(dir: string, embedder?: Embedder): Promise<LanceReader> {
+async function openCommitted(location: LanceLocation, embedder?: Embedder): Promise<LanceReader> {
   for (let attempt = 0; ; attempt++) {
-    const manifest = await readManifest(dir);
+    const manifest = await readManifest(location);
     if (embedder) checkEmbeddingModel(manifest, embedder);
     try {
-      return await openAt(dir, manifest);
+      return await openAt(location, manifest);
     } catch (error) {
-      const now = await readManifest(dir).catch(() => null);
+      const now = await readManifest(location).catch(() => null);
       if (attempt >= 3 || now?.generation === manifest?.generation) throw error;
     }
   }
@@ -359,6 +355,8 @@ async function chunkSchema(dim: number) {
 
 /** The writer's state during one apply: tables at their newest versions, stats being updated. */
 interface Writing {
+  location: LanceLocation;
+  lock: WriteLock;
   dir: string;
   dbName: string;
   db: Connection;
@@ -370,10 +368,13 @@ interface Writing {
   paperCount: number;
   chunkCount: number;
   manifest: LanceManifest | null;
+  /** Commits made before this write (kept across a rebuild). */
+  seq: number;
 }
 
 export function lanceBackend(options: BackendOptions): IndexBackend {
   const { titleKey } = options;
+  const locate = (dir: string) => lanceLocation(dir, options.storage);
 
   async function addPapers(w: Writing, rows: PaperRow[]): Promise<void> {
     const data = await arrowTable(await paperSchema(), rows as unknown as Record<string, unknown>[]);
@@ -443,8 +444,8 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
   async function commit(w: Writing): Promise<LanceManifest> {
     const generation = newName('l');
     const terms = `terms-${generation.slice(2)}.json`;
-    const dbDir = path.join(w.dir, w.dbName);
-    await w.terms.write(path.join(dbDir, terms));
+    // A writer whose lease lapsed (object storage) must not commit over its successor.
+    await w.lock.check();
     const manifest: LanceManifest = {
       format: FORMAT,
       backend: 'lancedb',
@@ -457,49 +458,49 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
       ann: w.ann,
       embedding: w.embedding,
       terms,
+      seq: ++w.seq,
     };
-    await writeFileAtomic(path.join(w.dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-    const previous = w.manifest;
+    await w.location.commit(manifest, w.terms, w.manifest);
     w.manifest = manifest;
-    // The previous statistics file may still be read by a reader opening the previous version.
-    if (previous && previous.db === w.dbName) await removeStale(dbDir, new Set([terms, previous.terms]));
     return manifest;
   }
 
-  async function removeStale(dbDir: string, keep: Set<string>): Promise<void> {
-    const entries = await readdir(dbDir).catch(() => []);
-    await Promise.all(entries.filter((name) => name.startsWith('terms-') && !keep.has(name)).map((name) => rm(path.join(dbDir, name), { force: true })));
-  }
-
-  async function startWriting(dir: string, manifest: LanceManifest | null): Promise<Writing> {
+  async function startWriting(location: LanceLocation, lock: WriteLock, manifest: LanceManifest | null, seq: number): Promise<Writing> {
+    const dir = location.dir;
     const dbName = manifest?.db ?? newName('lance');
-    const dbDir = path.join(dir, dbName);
-    await mkdir(dbDir, { recursive: true });
-    const db = await connect(dbDir);
+    const dbDir = location.dbPath(dbName);
+    if (location.kind === 'local') await mkdir(dbDir, { recursive: true });
+    const db = await location.connect(dbName);
     try {
       return {
+        location,
+        lock,
         dir,
         dbName,
         db,
         papers: manifest ? await restoredTable(db, PAPERS, manifest.versions.papers) : null,
         chunks: manifest?.versions.chunks ? await restoredTable(db, CHUNKS, manifest.versions.chunks) : null,
-        terms: manifest ? await TermStats.read(path.join(dbDir, manifest.terms)) : TermStats.empty(),
+        terms: manifest ? await location.readTerms(manifest) : TermStats.empty(),
         embedding: manifest?.embedding ?? null,
         ann: manifest?.ann ?? false,
         paperCount: manifest?.papers ?? 0,
         chunkCount: manifest?.chunks ?? 0,
         manifest,
+        seq,
       };
     } catch (error) {
-      throw corrupt(dbDir, error);
+      throw storeFailure(dir, error) ?? corrupt(dbDir, error);
     }
   }
 
-  async function applyLocked(dir: string, incoming: Paper[], applyOptions: ApplyOptions) {
+  async function applyLocked(location: LanceLocation, lock: WriteLock, incoming: Paper[], applyOptions: ApplyOptions) {
+    const dir = location.dir;
     const { embedder, rebuild = false, onProgress } = applyOptions;
-    const onDisk = rebuild ? null : await readManifest(dir);
+    // A rebuild starts from nothing, but keeps counting commits and removes the old database after.
+    const committed = rebuild ? await readManifest(location).catch(() => null) : await readManifest(location);
+    const onDisk = rebuild ? null : committed;
     if (!rebuild) checkEmbeddingModel(onDisk, embedder);
-    const w = await startWriting(dir, onDisk);
+    const w = await startWriting(location, lock, onDisk, committed?.seq ?? 0);
 
     // Planned first: what is new, what changed, and (with a model) which papers lack vectors.
     const hashes = w.papers ? await storedHashes(w.papers) : new Map<string, Known>();
@@ -558,50 +559,40 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
       if ([await w.papers?.version(), await w.chunks?.version(), w.ann].join() !== before) await commit(w);
     }
     // A rebuild lives in a new database folder; the old one (and any a crash left) goes.
-    if (w.manifest) await removeOtherDatabases(dir, w.manifest.db);
+    if (w.manifest) await location.removeDatabasesExcept(w.manifest.db, [committed?.db]);
     onProgress?.(incoming.length, incoming.length);
     return { manifest: w.manifest, counts: countsOf(plan, w.paperCount, embeddedCount) };
-  }
-
-  async function removeOtherDatabases(dir: string, live: string): Promise<void> {
-    const entries = await readdir(dir, { withFileTypes: true });
-    const stale = entries.filter((entry) => entry.isDirectory() && entry.name.startsWith('lance-') && entry.name !== live);
-    await Promise.all(
-      stale.map((entry) => {
-        connections.delete(path.join(dir, entry.name));
-        return rm(path.join(dir, entry.name), { recursive: true, force: true });
-      }),
-    );
   }
 
   return {
     name: 'lancedb',
     empty: (dir) => new LanceReader(dir, null, null, null, TermStats.empty()),
-    open: (dir, embedder) => openCommitted(dir, embedder),
+    open: (dir, embedder) => openCommitted(locate(dir), embedder),
     // Papers are read straight from their table, which a rebuild needs whatever else is damaged.
-    openPapers: (dir) => openCommitted(dir),
-    committedGeneration: async (dir) => (await readManifest(dir))?.generation ?? null,
+    openPapers: (dir) => openCommitted(locate(dir)),
+    committedGeneration: async (dir) => (await readManifest(locate(dir)))?.generation ?? null,
+    committedVersion: async (dir) => commitInfo(await readManifest(locate(dir))),
     async apply(base, papers, applyOptions) {
-      const dir = base.dir;
-      const release = await mkdir(dir, { recursive: true })
-        .then(() => acquireWriteLock(dir))
+      const location = locate(base.dir);
+      const dir = location.dir;
+      const lock = await (location.kind === 'local' ? mkdir(dir, { recursive: true }) : Promise.resolve())
+        .then(() => location.lock())
         .catch((error: unknown) => {
           throw writeFailed(dir, error);
         });
       try {
-        const { manifest, counts } = await applyLocked(dir, papers, applyOptions);
+        const { manifest, counts } = await applyLocked(location, lock, papers, applyOptions);
         if (manifest?.generation === base.generation) return { reader: base, counts };
-        return { reader: await openAt(dir, manifest), counts };
+        return { reader: await openAt(location, manifest), counts };
       } catch (error) {
-        throw writeFailed(dir, error);
+        throw writeFailed(dir, storeFailure(dir, error) ?? error);
       } finally {
-        await release();
+        await lock.release();
       }
     },
     async removeFiles(dir) {
-      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-      const ours = entries.filter((entry) => entry.isDirectory() && entry.name.startsWith('lance-'));
-      await Promise.all(ours.map((entry) => rm(path.join(dir, entry.name), { recursive: true, force: true })));
+      const location = locate(dir);
+      await location.removeAll(location.kind === 'local' ? null : await readManifest(location).catch(() => null));
     },
   };
 }

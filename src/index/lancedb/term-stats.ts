@@ -24,13 +24,22 @@ export class TermStats {
   }
 
   static async read(file: string): Promise<TermStats> {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { df: [string, number][]; sampled: string[] };
+    return TermStats.parse(await readFile(file, 'utf8'));
+  }
+
+  /** From the JSON text `serialize` made (a file on disk, a row on object storage). */
+  static parse(text: string): TermStats {
+    const parsed = JSON.parse(text) as { df: [string, number][]; sampled: string[] };
     if (!Array.isArray(parsed.df) || !Array.isArray(parsed.sampled)) throw new Error('not a term statistics file');
     return new TermStats(new Map(parsed.df), new Set(parsed.sampled));
   }
 
+  serialize(): string {
+    return JSON.stringify({ df: [...this.df], sampled: [...this.sampled] });
+  }
+
   write(file: string): Promise<void> {
-    return writeFileAtomic(file, JSON.stringify({ df: [...this.df], sampled: [...this.sampled] }));
+    return writeFileAtomic(file, this.serialize());
   }
 
   clone(): TermStats {
