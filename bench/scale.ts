@@ -17,14 +17,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../src/index/backend.js';
-import { splitSentences } from '../src/text/sentences.js';
-import { readSource } from '../src/ingest/read.js';
 import { normalizeTitle } from '../src/text/titles.js';
 import { createBackend } from '../src/index/open.js';
 import type { Paper } from '../src/types.js';
 import { fakeEmbedder } from '../test/support/papers.js';
 import { repoRoot } from './lib/paths.js';
 import { mb, percentiles, round } from './lib/stats.js';
+import { makeQueries, rng, sentences, syntheticPaper } from './lib/synthetic.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,30 +43,6 @@ const QUERIES = 200;
 
 // ---------------------------------------------------------------- synthetic papers
 
-const sample = (await readSource(path.join(repoRoot, 'data', 'sample'))).papers;
-const sentences = sample.flatMap((paper) => splitSentences(paper.abstract).map((span) => paper.abstract.slice(span.start, span.end)));
-const titleWords = [...new Set(sample.flatMap((paper) => paper.title.split(/\s+/)))];
-
-function rng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Paper i of the synthetic corpus: a title of real title words, 6-9 real sentences (~1.2k chars). */
-function syntheticPaper(i: number, prefix = 's'): Paper {
-  const random = rng(i * 7919 + prefix.length);
-  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)]!;
-  const title = `${Array.from({ length: 5 + Math.floor(random() * 6) }, () => pick(titleWords)).join(' ')} ${prefix}${i.toString(36)}`;
-  const abstract = Array.from({ length: 6 + Math.floor(random() * 4) }, () => pick(sentences)).join(' ');
-  return { id: `${prefix}-${i}`, title, abstract };
-}
-
 async function writePapers(dir: string, count: number, prefix = 's'): Promise<string> {
   await mkdir(dir, { recursive: true });
   const done = path.join(dir, '.complete');
@@ -82,17 +57,6 @@ async function writePapers(dir: string, count: number, prefix = 's'): Promise<st
   await rm(done, { force: true });
   await (await import('node:fs/promises')).writeFile(done, '');
   return dir;
-}
-
-/** Queries like a user's: 3-6 word runs from the real sentences. */
-function makeQueries(count: number): string[] {
-  const random = rng(42);
-  return Array.from({ length: count }, () => {
-    const words = sentences[Math.floor(random() * sentences.length)]!.split(/\s+/);
-    const length = 3 + Math.floor(random() * 4);
-    const start = Math.floor(random() * Math.max(1, words.length - length));
-    return words.slice(start, start + length).join(' ');
-  });
 }
 
 // ---------------------------------------------------------------- processes

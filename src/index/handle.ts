@@ -125,7 +125,7 @@ export async function openIndexHandle(options: HandleOptions): Promise<IndexHand
     }).catch((error) => {
       const message = describeError(error);
       // Once per cause: a store that is away would otherwise log every check.
-      if (message !== checkError) log.error(`index changed on disk but could not be reloaded: ${message}`);
+      if (message !== checkError) log.error(`could not check for or load a newer index version (serving the one loaded): ${message}`);
       checkError = message;
     });
   };

@@ -176,11 +176,15 @@ function objectLocation(dir: string, settings: StoreSettings): LanceLocation {
   };
 
   async function openControlTable(name: string): Promise<Table | null> {
+    const db = await control();
     try {
-      return await (await control()).openTable(name);
+      return await db.openTable(name);
     } catch (error) {
-      if (isMissingTable(error)) return null;
-      throw error;
+      if (!isMissingTable(error)) throw error;
+      // LanceDB says "not found" for refused credentials or a missing bucket too: listing
+      // the prefix tells those apart (and throws them), so they never read as an empty index.
+      await db.tableNames();
+      return null;
     }
   }
 
