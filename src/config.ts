@@ -3,7 +3,6 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { PapertalkError } from './errors.js';
-import { OBJECT_STORE_SCHEMES, isObjectStoreUri, uriScheme } from './index/storage.js';
 
 // Messages say what a valid value looks like: they reach users as "NAME=value: message".
 const booleanish = z
@@ -44,6 +43,21 @@ const httpEndpoint = z.string().min(1).transform((value, ctx) => {
   }
   return value.replace(/\/+$/, '');
 });
+
+/** Object-store URIs PAPERTALK_INDEX_DIR takes (src/index/storage.ts): the schemes LanceDB 0.31 opens besides local paths (s3+ddb: S3 with a DynamoDB commit table). */
+export const OBJECT_STORE_SCHEMES = ['s3', 's3+ddb', 'gs', 'az', 'abfss'] as const;
+
+const URI = /^([a-z][a-z0-9+.-]*):\/\//i;
+
+/** The scheme of a URI-looking value (`s3` for `s3://b/p`), or null for a path. */
+export function uriScheme(location: string): string | null {
+  return URI.exec(location)?.[1]?.toLowerCase() ?? null;
+}
+
+export function isObjectStoreUri(location: string): boolean {
+  const scheme = uriScheme(location);
+  return scheme !== null && (OBJECT_STORE_SCHEMES as readonly string[]).includes(scheme);
+}
 
 /**
  * LanceDB's storage options as one JSON object (endpoint, credentials, region, allowHttp…).
