@@ -343,15 +343,17 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
     health() {
       const reader = current();
       const denseReady = Boolean(embedder && reader.vectors > 0);
+      const indexStatus = index.status();
       return {
-        status: embedder ? 'ok' : 'degraded',
+        // Degraded: no embedding model, or the index's store could not be checked (it is away).
+        status: embedder && !indexStatus.error ? 'ok' : 'degraded',
         backend: reader.backend,
         papers: reader.papers,
         chunks: reader.chunks,
         vectors: reader.vectors,
         index_dir: displayLocation(config.indexDir),
         generation: reader.generation,
-        index: index.status(),
+        index: indexStatus,
         search_modes: denseReady ? ['lexical', 'dense', 'hybrid'] : ['lexical'],
         embedding: status.loaded
           ? { loaded: true, provider: status.embedder.provider, model: status.embedder.model, dim: status.embedder.dim }

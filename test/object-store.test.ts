@@ -185,6 +185,18 @@ describe('one writer at a time on object storage', () => {
   }, 240_000);
 });
 
+describe('state beside the index on object storage', () => {
+  it('keeps saved searches in the store, where every machine sees them (no local file)', async () => {
+    const env = { ...labEnv(), PAPERTALK_LOG_LEVEL: 'silent' };
+    expect((await run(['follow', 'speculative decoding'], env)).code).toBe(0);
+    expect((await run(['follow', 'mixture of experts'], env)).code).toBe(0);
+    const listed = await run(['follow', '--list', '--json'], env);
+    expect(listed.code, listed.err).toBe(0);
+    expect(JSON.parse(listed.out).searches.map((search: { query: string }) => search.query)).toEqual(['speculative decoding', 'mixture of experts']);
+    expect(existsSync(path.join(repoRoot, 's3:'))).toBe(false);
+  }, 60_000);
+});
+
 describe('object-store failures', () => {
   it('refuses bad credentials at start with one line naming PAPERTALK_STORAGE_OPTIONS, never the secret', async () => {
     // s3rver checks the access key id (it does not verify SigV4 signatures, so a wrong secret passes there).
