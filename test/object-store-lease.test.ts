@@ -1,9 +1,10 @@
 // The write lease of an index on object storage, as another machine would hold it: refused
 // while a foreign writer's lease is live, taken over once it lapsed, lost (and the commit
 // refused) when a rival took it meanwhile. Against s3rver on 127.0.0.1.
-import * as lancedb from '@lancedb/lancedb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connection } from '@lancedb/lancedb';
 import { acquireLease, leaseHolder } from '../src/index/lancedb/lease.js';
+import { loadLance } from '../src/index/lancedb/native.js';
 import { startFakeS3, type FakeS3 } from './support/s3rver.js';
 
 let s3: FakeS3;
@@ -17,12 +18,14 @@ afterAll(async () => {
 
 const LEASE_MS = 3000;
 
+/** Through papertalk's loader, so LanceDB's own warnings stay quiet as in papertalk. */
 async function control() {
+  const { lancedb } = await loadLance();
   return lancedb.connect(`${s3.uri(`lease-${++n}`)}/_papertalk`, { storageOptions: s3.storageOptions() });
 }
 
 /** A claim as papertalk on the machine `host` writes it. */
-async function foreignClaim(db: lancedb.Connection, epoch: number, host: string, expires: number) {
+async function foreignClaim(db: Connection, epoch: number, host: string, expires: number) {
   const claim = { epoch, owner: `${host}-owner`, host, pid: 4242, at: new Date().toISOString(), expires, released: false };
   const table = await db.openTable('lease');
   await table.add([{ claim: JSON.stringify(claim) }]);

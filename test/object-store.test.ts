@@ -6,9 +6,9 @@
 // are answered with clear errors.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import * as lancedb from '@lancedb/lancedb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { leaseHolder } from '../src/index/lancedb/lease.js';
+import { loadLance } from '../src/index/lancedb/native.js';
 import { run } from './support/cli.js';
 import { repoRoot } from './support/corpus.js';
 import { tempDir } from './support/engine.js';
@@ -69,6 +69,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number, what
 
 /** Who holds the write lease of the index at `prefix`, read straight from the store. */
 async function writerOf(prefix: string) {
+  const { lancedb } = await loadLance();
   const control = await lancedb.connect(`${s3.uri(prefix)}/_papertalk`, { storageOptions: s3.storageOptions() });
   return leaseHolder(control);
 }

@@ -48,8 +48,14 @@ export async function startFakeS3(bucket = 'papers'): Promise<FakeS3> {
     ...overrides,
   });
   const stop = async () => {
-    await server?.close();
+    const running = server;
     server = undefined;
+    if (!running) return;
+    const closed = running.close();
+    // Clients keep connections alive (a server polls the store every second): cut them, as a
+    // store that went away would, or close() would wait for them forever.
+    running.httpServer?.closeAllConnections();
+    await closed;
   };
   return {
     endpoint,

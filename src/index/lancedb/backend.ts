@@ -165,8 +165,7 @@ class LanceReader implements IndexReader {
   async getPapers(ids: string[]) {
     const found = new Map<string, Paper>();
     if (!this.papersTable || ids.length === 0) return found;
-    const table = this.papersTable;
-    const rows = await guarded(this.dir, () => table.query().where(inList('id', ids)).select(PAPER_COLUMNS).limit(ids.length).toArray());
+    const rows = await guarded(this.dir, () => this.papersTable!.query().where(inList('id', ids)).select(PAPER_COLUMNS).limit(ids.length).toArray());
     for (const row of rows) found.set(String(row.id), fromRow(row));
     return found;
   }
@@ -174,8 +173,7 @@ class LanceReader implements IndexReader {
   async paperDates() {
     const dates = new Map<string, string | undefined>();
     if (!this.papersTable) return dates;
-    const table = this.papersTable;
-    const arrowTable = await guarded(this.dir, () => table.query().select(['id', 'date']).toArrow());
+    const arrowTable = await guarded(this.dir, () => this.papersTable!.query().select(['id', 'date']).toArrow());
     const ids = arrowTable.getChild('id')!;
     const column = arrowTable.getChild('date')!;
     for (let i = 0; i < arrowTable.numRows; i++) dates.set(String(ids.get(i)), (column.get(i) as string | null) ?? undefined);
@@ -184,8 +182,7 @@ class LanceReader implements IndexReader {
 
   async listPapers(offset: number, limit: number) {
     if (!this.papersTable) return [];
-    const table = this.papersTable;
-    const rows = await guarded(this.dir, () => table.query().select(PAPER_COLUMNS).offset(offset).limit(limit).toArray());
+    const rows = await guarded(this.dir, () => this.papersTable!.query().select(PAPER_COLUMNS).offset(offset).limit(limit).toArray());
     return rows.map(fromRow);
   }
 
@@ -202,8 +199,7 @@ class LanceReader implements IndexReader {
     const match = new lancedb.BooleanQuery(
       [...words].map(([word, boost]) => [lancedb.Occur.Should, new lancedb.MatchQuery(word, 'text', { boost })] as [typeof lancedb.Occur.Should, InstanceType<typeof lancedb.MatchQuery>]),
     );
-    const table = this.papersTable;
-    const rows = await guarded(this.dir, () => table.query().fullTextSearch(match).select(['id', '_score']).limit(k).toArray());
+    const rows = await guarded(this.dir, () => this.papersTable!.query().fullTextSearch(match).select(['id', '_score']).limit(k).toArray());
     return rows
       .map((row) => ({ id: String(row.id), score: Number(row._score) }))
       .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
@@ -237,8 +233,7 @@ class LanceReader implements IndexReader {
 
   async paperIdByTitleKey(key: string) {
     if (!this.papersTable || !key) return undefined;
-    const table = this.papersTable;
-    const rows = await guarded(this.dir, () => table.query().where(`title_key = ${sql(key)}`).select(['id']).limit(1).toArray());
+    const rows = await guarded(this.dir, () => this.papersTable!.query().where(`title_key = ${sql(key)}`).select(['id']).limit(1).toArray());
     return rows[0] ? String(rows[0].id) : undefined;
   }
 }
