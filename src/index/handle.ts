@@ -108,9 +108,13 @@ export async function openIndexHandle(options: HandleOptions): Promise<IndexHand
     return run;
   };
 
-  const reloadIfChanged = () => {
-    if (Date.now() - lastCheck < refreshMs || pendingRebuild) return;
+  let checking = false;
+  /** `timer`: the poller's tick, due by definition (a request's check waits out refreshMs). */
+  const reloadIfChanged = (timer = false) => {
+    // One check at a time: a store that answers slowly must not pile checks up behind it.
+    if ((!timer && Date.now() - lastCheck < refreshMs) || pendingRebuild || checking) return;
     lastCheck = Date.now();
+    checking = true;
     void serialized(async () => {
       const committed = backend.committedVersion ? await backend.committedVersion(dir) : null;
       const generation = backend.committedVersion ? (committed?.generation ?? null) : await backend.committedGeneration(dir);
@@ -122,16 +126,20 @@ export async function openIndexHandle(options: HandleOptions): Promise<IndexHand
       }
       if (checkError) log.info('index reachable again');
       checkError = undefined;
-    }).catch((error) => {
-      const message = describeError(error);
-      // Once per cause: a store that is away would otherwise log every check.
-      if (message !== checkError) log.error(`could not check for or load a newer index version (serving the one loaded): ${message}`);
-      checkError = message;
-    });
+    })
+      .catch((error) => {
+        const message = describeError(error);
+        // Once per cause: a store that is away would otherwise log every check.
+        if (message !== checkError) log.error(`could not check for or load a newer index version (serving the one loaded): ${message}`);
+        checkError = message;
+      })
+      .finally(() => {
+        checking = false;
+      });
   };
   // On object storage no request may come for a while: a timer keeps the version served fresh
   // (and /api/health's "behind" true) within refreshMs.
-  const poller = isObjectStoreUri(dir) ? setInterval(reloadIfChanged, refreshMs) : undefined;
+  const poller = isObjectStoreUri(dir) ? setInterval(() => reloadIfChanged(true), refreshMs) : undefined;
   poller?.unref();
 
   return {
