@@ -186,6 +186,23 @@ describe('one writer at a time on object storage', () => {
   }, 240_000);
 });
 
+describe('the same report for an index on disk', () => {
+  it('says local storage, with commit numbers on LanceDB and none on vectra', async () => {
+    const papers = await writeJsonl(work, 'two.jsonl', [paper('disk-1', 'tapir'), paper('disk-2', 'ibex')]);
+    const lance = cliEnv(path.join(work, 'disk-lance'), { PAPERTALK_INDEX_BACKEND: 'lancedb' });
+    expect((await run(['ingest', papers], lance)).code).toBe(0);
+    const first = JSON.parse((await run(['stats', '--json'], lance)).out).index;
+    expect((await run(['ingest', await writeJsonl(work, 'one.jsonl', [paper('disk-3', 'dugong')])], lance)).code).toBe(0);
+    const second = JSON.parse((await run(['stats', '--json'], lance)).out).index;
+    expect(first).toMatchObject({ storage: 'local', behind: 0 });
+    expect(second.version).toBeGreaterThan(first.version);
+    expect(second.latest_version).toBe(second.version);
+    const vectra = cliEnv(path.join(work, 'disk-vectra'));
+    expect((await run(['ingest', papers], vectra)).code).toBe(0);
+    expect(JSON.parse((await run(['stats', '--json'], vectra)).out).index).toMatchObject({ storage: 'local', version: null, behind: 0 });
+  }, 60_000);
+});
+
 describe('state beside the index on object storage', () => {
   it('keeps saved searches in the store, where every machine sees them (no local file)', async () => {
     const env = { ...labEnv(), PAPERTALK_LOG_LEVEL: 'silent' };
