@@ -49,3 +49,48 @@ export const SearchResponseSchema = z.object({
   took_ms: z.number(),
   notice: z.string().optional().describe('Why the results may differ from what was asked: a mode that could not run, papers without dates.'),
 });
+
+/** Where the index is and how far the version served is behind the newest one committed. Never credentials. */
+export const IndexStatusSchema = z.object({
+  storage: z.string().describe('local, or the object store: s3, s3+ddb, gs, az, abfss'),
+  version: z.number().int().nullable().describe('Commit number served (LanceDB; null on vectra or before the first commit)'),
+  committed_at: z.string().nullable(),
+  latest_version: z.number().int().nullable().describe('Newest commit seen by the last check for one made by another process or machine'),
+  behind: z.number().int().describe('Commits the served version is behind the newest (0: up to date)'),
+  behind_ms: z.number().int().describe('Age of the newest commit not served yet (0 when up to date)'),
+  checked_at: z.string().nullable().describe('When the store was last checked for a newer commit'),
+  refresh_ms: z.number().int().describe('How often the index is checked for newer commits (PAPERTALK_INDEX_REFRESH_MS)'),
+  error: z.string().optional().describe('Why the last check failed (the object store away)'),
+});
+
+/** Whether Ollama answers and has the model, from a briefly cached probe. */
+export const LlmStatusSchema = z.object({
+  reachable: z.boolean(),
+  host: z.string(),
+  model: z.string(),
+  model_available: z.boolean(),
+  reason: z.string().optional(),
+});
+
+/** What the engine reports of itself: the index, its freshness, the search modes and the embedding model. */
+export const EngineHealthSchema = z.object({
+  status: z.enum(['ok', 'degraded']).describe('degraded: no embedding model (lexical search only), or the index store could not be checked'),
+  backend: z.enum(['vectra', 'lancedb']).describe('vectra (small corpora, in memory) or lancedb (large ones, on disk or object storage)'),
+  papers: z.number().int(),
+  chunks: z.number().int(),
+  vectors: z.number().int(),
+  index_dir: z.string().describe('The index location, credentials in a URI hidden'),
+  generation: z.string().nullable(),
+  index: IndexStatusSchema,
+  search_modes: z.array(SearchModeSchema),
+  embedding: z.object({
+    loaded: z.boolean(),
+    provider: z.enum(['transformers', 'ollama']),
+    model: z.string(),
+    dim: z.number().optional(),
+    reason: z.string().optional().describe('Why no model is loaded, in words a user can act on'),
+  }),
+});
+
+/** GET /api/health: the engine's report and, where a server runs the chat, the LLM's. */
+export const HealthSchema = EngineHealthSchema.extend({ llm: LlmStatusSchema.optional() });

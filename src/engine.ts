@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { PapertalkError, describeError, isPapertalkError } from './errors.js';
 import { loadEmbedder, type Embedder, type EmbedderStatus } from './index/embedder.js';
 import type { BackendName, IndexReader } from './index/backend.js';
-import { openIndexHandle, type IndexStatus } from './index/handle.js';
+import { openIndexHandle } from './index/handle.js';
 import { displayLocation } from './index/storage.js';
 import { timeSlicer } from './index/plan.js';
 import { checkEmbeddingModel, type IngestProgress } from './index/store.js';
@@ -25,7 +25,7 @@ import { newForSaved, type NewResponse } from './retrieve/whats-new.js';
 import { z } from 'zod';
 import { silentLogger, type Logger } from './log.js';
 import { search as runSearch, type SearchOptions } from './retrieve/search.js';
-import { MAX_REPORTED_IDS, type IngestCounts, type IngestReport, type Paper, type PaperInput, type SearchMode, type SearchResponse, type SourceIngestReport } from './types.js';
+import { MAX_REPORTED_IDS, type HealthReport, type IngestCounts, type IngestReport, type Paper, type PaperInput, type SearchMode, type SearchResponse, type SourceIngestReport } from './types.js';
 
 import { exportPapers, type ExportFormat } from './export/citations.js';
 export { EXPORT_FORMATS, EXPORT_MEDIA, MAX_EXPORT_PAPERS, type ExportFormat } from './export/citations.js';
@@ -37,20 +37,7 @@ export { MAX_SAVED_QUERY_LENGTH } from './retrieve/saved.js';
 export { MAX_SIMILAR_K } from './retrieve/similar.js';
 export { MAX_NEW_K } from './retrieve/whats-new.js';
 
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  /** The index backend: vectra (small corpora, in memory) or lancedb (large ones, on disk). */
-  backend: BackendName;
-  papers: number;
-  chunks: number;
-  vectors: number;
-  index_dir: string;
-  generation: string | null;
-  /** Where the index is (local, s3, gs, az…), the version served and how far behind the newest it is. Never credentials. */
-  index: IndexStatus;
-  search_modes: SearchMode[];
-  embedding: { loaded: boolean; provider: Config['embedProvider']; model: string; dim?: number; reason?: string };
-}
+export type { HealthReport } from './types.js';
 
 /** At most this many skipped entries and updated ids are listed in a report (all are counted). */
 export const MAX_REPORTED = 100;

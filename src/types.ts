@@ -1,7 +1,18 @@
 // Shared data shapes of the pipeline: ingest -> index -> retrieve -> answer. What papertalk
 // answers with is inferred from the schemas of ./contract.ts.
 import type { z } from 'zod';
-import type { PaperSchema, RetrievalEvidenceSchema, RetrieverNameSchema, SearchHitSchema, SearchModeSchema, SearchResponseSchema } from './contract.js';
+import type {
+  EngineHealthSchema,
+  HealthSchema,
+  IndexStatusSchema,
+  LlmStatusSchema,
+  PaperSchema,
+  RetrievalEvidenceSchema,
+  RetrieverNameSchema,
+  SearchHitSchema,
+  SearchModeSchema,
+  SearchResponseSchema,
+} from './contract.js';
 
 /** A paper as a parser reads it from a source, before it gets its stable id. */
 export interface PaperInput {
@@ -31,6 +42,13 @@ export type SearchHit = z.infer<typeof SearchHitSchema>;
 /** What retrieval saw of the question as a whole: the signals behind "is this covered?". */
 export type RetrievalEvidence = z.infer<typeof RetrievalEvidenceSchema>;
 export type SearchResponse = z.infer<typeof SearchResponseSchema>;
+/** Where the index is and how far the version served is behind the newest one committed. */
+export type IndexStatus = z.infer<typeof IndexStatusSchema>;
+export type LlmStatus = z.infer<typeof LlmStatusSchema>;
+/** What the engine reports of itself (`/api/health` without the LLM, `papertalk stats --json`). */
+export type HealthReport = z.infer<typeof EngineHealthSchema>;
+/** GET /api/health. */
+export type Health = z.infer<typeof HealthSchema>;
 
 export interface IngestCounts {
   added: number;

@@ -3,18 +3,13 @@
 import { Ollama } from 'ollama';
 import type { Config } from '../config.js';
 import { describeError, PapertalkError } from '../errors.js';
+import type { LlmStatus } from '../types.js';
+
+export type { LlmStatus };
 
 export interface LlmMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
-}
-
-export interface LlmStatus {
-  reachable: boolean;
-  model: string;
-  model_available: boolean;
-  host: string;
-  reason?: string;
 }
 
 export interface LlmStreamOptions {

@@ -3,7 +3,7 @@
 // server) committed a newer version. Searches keep reading the old version until the swap.
 import { describeError, isPapertalkError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { IngestCounts, Paper } from '../types.js';
+import type { IndexStatus, IngestCounts, Paper } from '../types.js';
 import type { ApplyOptions, BackendName, CommitInfo, IndexBackend, IndexReader } from './backend.js';
 import type { Embedder } from './embedder.js';
 import { rememberStore, type StoreSettings } from './lancedb/location.js';
@@ -13,25 +13,6 @@ import { isObjectStoreUri, storageKind, type StorageKind } from './storage.js';
 /** How often a reader checks whether another process committed (the check reads one small file or row). */
 const RELOAD_CHECK_MS = 1000;
 const PAGE = 10_000;
-
-/** Where the index is and how far the version served is behind the newest one committed. */
-export interface IndexStatus {
-  storage: StorageKind;
-  /** Commit number served (null: the backend does not number commits, or nothing committed). */
-  version: number | null;
-  committed_at: string | null;
-  /** The newest commit seen by the last check (another process's or machine's included). */
-  latest_version: number | null;
-  /** Commits the served version is behind the newest seen (0: serving the newest). */
-  behind: number;
-  /** How long ago the newest unserved commit was made (0 when serving the newest). */
-  behind_ms: number;
-  /** When the store was last checked for a newer commit, and how often it is. */
-  checked_at: string | null;
-  refresh_ms: number;
-  /** Why the last check failed (the store away), when it did. */
-  error?: string;
-}
 
 export interface IndexHandle {
   readonly backend: IndexBackend;

@@ -5,10 +5,11 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Engine } from '../engine.js';
+import type { LlmStatus } from '../types.js';
 import { webDistDir } from '../paths.js';
 import { bodyTooLarge, methodNotAllowed, notFound, onError, validationError } from './http-errors.js';
 import { registerExportRoutes } from './routes/export.js';
-import { registerHealthRoutes, type LlmHealth } from './routes/health.js';
+import { registerHealthRoutes } from './routes/health.js';
 import { registerIngestRoutes } from './routes/ingest.js';
 import { registerKeepUpRoutes } from './routes/keep-up.js';
 import { registerPaperRoutes } from './routes/papers.js';
@@ -19,7 +20,7 @@ import { applySecurity, limitJsonDepth } from './security.js';
 export interface AppOptions {
   /** Extra route groups (chat, the /v1 and /mcp sub-apps), registered after the core ones. */
   routes?: ((app: OpenAPIHono) => void)[];
-  llmHealth?: () => Promise<LlmHealth>;
+  llmHealth?: () => Promise<LlmStatus>;
   /** Where the built page lives; default web/dist. */
   webDir?: string;
 }

@@ -112,46 +112,7 @@ export const PaperListSchema = z
   .object({ papers: z.array(PaperSchema), total: z.number().int(), offset: z.number().int(), limit: z.number().int() })
   .openapi('PaperList');
 
-export const HealthSchema = z
-  .object({
-    status: z.enum(['ok', 'degraded']),
-    papers: z.number().int(),
-    chunks: z.number().int(),
-    vectors: z.number().int(),
-    index_dir: z.string(),
-    generation: z.string().nullable(),
-    index: z
-      .object({
-        storage: z.string().openapi({ description: 'local, or the object store: s3, s3+ddb, gs, az, abfss' }),
-        version: z.number().int().nullable().openapi({ description: 'Commit number served (LanceDB; null on vectra or before the first commit)' }),
-        committed_at: z.string().nullable(),
-        latest_version: z.number().int().nullable().openapi({ description: 'Newest commit seen by the last check for one made by another process or machine' }),
-        behind: z.number().int().openapi({ description: 'Commits the served version is behind the newest (0: up to date)' }),
-        behind_ms: z.number().int().openapi({ description: 'Age of the newest commit not served yet (0 when up to date)' }),
-        checked_at: z.string().nullable(),
-        refresh_ms: z.number().int().openapi({ description: 'How often the index is checked for newer commits (PAPERTALK_INDEX_REFRESH_MS)' }),
-        error: z.string().optional().openapi({ description: 'Why the last check failed (the object store away)' }),
-      })
-      .openapi({ description: 'Where the index is and how fresh the version served is; never credentials' }),
-    search_modes: z.array(SearchModeSchema),
-    embedding: z.object({
-      loaded: z.boolean(),
-      provider: z.enum(['transformers', 'ollama']),
-      model: z.string(),
-      dim: z.number().optional(),
-      reason: z.string().optional(),
-    }),
-    llm: z
-      .object({
-        reachable: z.boolean(),
-        host: z.string(),
-        model: z.string(),
-        model_available: z.boolean().optional(),
-        reason: z.string().optional(),
-      })
-      .optional(),
-  })
-  .openapi('Health');
+export const HealthSchema = Contract.HealthSchema.openapi('Health');
 
 /** Every error status a route can answer with, and when. */
 const ERROR_DESCRIPTIONS = {

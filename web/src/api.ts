@@ -3,21 +3,12 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 // The shapes are the server's own: type-only imports, erased from the bundle.
-import type { ExportFormat, Paper, SearchHit, SearchMode, SearchResponse } from '../../src/types.js';
+import type { ExportFormat, Health, Paper, SearchHit, SearchMode, SearchResponse } from '../../src/types.js';
 import type { ChatMessage, DoneEvent as ChatDone, Source } from '../../src/answer/types.js';
 
-export type { ChatDone, ChatMessage, ExportFormat, Paper, SearchHit, SearchMode, SearchResponse, Source };
+export type { ChatDone, ChatMessage, ExportFormat, Health, Paper, SearchHit, SearchMode, SearchResponse, Source };
 export type Citation = ChatDone['citations'][number];
 export type Unsupported = ChatDone['unsupported'][number];
-
-/** GET /api/health, as far as the page reads it. */
-export interface Health {
-  status: 'ok' | 'degraded';
-  papers: number;
-  search_modes: SearchMode[];
-  embedding: { loaded: boolean; model: string; reason?: string };
-  llm?: { reachable: boolean; host: string; model: string; model_available?: boolean; reason?: string };
-}
 
 export interface ChatHandlers {
   onSources(sources: Source[]): void;

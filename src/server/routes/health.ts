@@ -1,8 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Engine } from '../../engine.js';
+import type { LlmStatus } from '../../types.js';
 import { errorsFor, HealthSchema } from '../schemas.js';
-
-export type LlmHealth = { reachable: boolean; host: string; model: string; model_available?: boolean; reason?: string };
 
 const route = createRoute({
   method: 'get',
@@ -12,7 +11,7 @@ const route = createRoute({
   responses: { 200: { content: { 'application/json': { schema: HealthSchema } }, description: 'Health report' }, ...errorsFor() },
 });
 
-export function registerHealthRoutes(app: OpenAPIHono, engine: Engine, llmHealth?: () => Promise<LlmHealth>) {
+export function registerHealthRoutes(app: OpenAPIHono, engine: Engine, llmHealth?: () => Promise<LlmStatus>) {
   app.openapi(route, async (c) => {
     const report = engine.health();
     const llm = llmHealth ? await llmHealth() : undefined;
