@@ -15,7 +15,7 @@ import type { Paper } from '../../types.js';
 import type { ApplyOptions, BackendOptions, CommitInfo, EmbeddingInfo, IndexBackend, IndexReader, LexicalMatch, LexicalQuery, VectorMatch } from '../backend.js';
 import { chunkEmbeddingText } from '../chunk.js';
 import type { Embedder } from '../embedder.js';
-import { countsOf, planIngest, timeSlicer, type Known, type StoredPaper } from '../plan.js';
+import { planIngest, timeSlicer, type Known, type StoredPaper } from '../plan.js';
 import { checkEmbeddingModel, chunksOf, corrupt, writeFailed } from '../store.js';
 import { arrowTable } from './columns.js';
 import { lanceLocation, type LanceLocation, type WriteLock } from './location.js';
@@ -278,21 +278,26 @@ function newName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** Every id, content hash and added_at in the table, for planning (short strings per paper). */
-async function storedHashes(table: Table): Promise<Map<string, Known>> {
-  const arrowTable = await table.query().select(['id', 'hash', 'added_at']).toArrow();
-  const ids = arrowTable.getChild('id')!;
-  const hashes = arrowTable.getChild('hash')!;
-  const added = arrowTable.getChild('added_at')!;
+/** Ids looked up per query when planning: a bounded IN list over the id index. */
+const LOOKUP_IDS = 4096;
+
+/** The stored content hash and added_at of those of `ids` the table holds, for planning. */
+async function storedHashes(table: Table, ids: string[]): Promise<Map<string, Known>> {
   const map = new Map<string, Known>();
-  // A million rows take a second or more: in slices, so a server ingesting keeps answering.
-  const pause = timeSlicer();
-  for (let i = 0; i < arrowTable.numRows; i++) {
-    const addedAt = added.get(i) as string | null;
-    map.set(String(ids.get(i)), { hash: String(hashes.get(i)), ...(addedAt != null && { added_at: addedAt }) });
-    if (i % 1024 === 0) await pause();
+  for (let i = 0; i < ids.length; i += LOOKUP_IDS) {
+    const some = ids.slice(i, i + LOOKUP_IDS);
+    const rows = await table.query().where(inList('id', some)).select(['id', 'hash', 'added_at']).limit(some.length).toArray();
+    for (const row of rows) map.set(String(row.id), { hash: String(row.hash), ...(row.added_at != null && { added_at: String(row.added_at) }) });
   }
   return map;
+}
+
+/** Every paper id in the table (only when embedding: to find papers without vectors). */
+async function allPaperIds(table: Table): Promise<string[]> {
+  const column = (await table.query().select(['id']).toArrow()).getChild('id')!;
+  const ids: string[] = [];
+  for (let i = 0; i < column.length; i++) ids.push(String(column.get(i)));
+  return ids;
 }
 
 async function paperIdsWithChunks(table: Table | null): Promise<Set<string>> {
@@ -488,7 +493,13 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
     }
   }
 
-  async function applyLocked(location: LanceLocation, lock: WriteLock, incoming: Paper[], applyOptions: ApplyOptions) {
+  /**
+   * Streams `batches` into the tables: each batch is planned against what the tables (and this
+   * ingest's earlier batches) hold, and every `every` new or changed papers are written and
+   * committed, so memory stays bounded and a killed ingest resumes where it stopped: its
+   * committed papers are unchanged the next time, only the rest is written (and embedded).
+   */
+  async function applyLocked(location: LanceLocation, lock: WriteLock, batches: AsyncIterable<Paper[]> | Iterable<Paper[]>, applyOptions: ApplyOptions) {
     const dir = location.dir;
     const { embedder, rebuild = false, onProgress } = applyOptions;
     // A rebuild starts from nothing, but keeps counting commits and removes the old database after.
@@ -496,67 +507,104 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
     const onDisk = rebuild ? null : committed;
     if (!rebuild) checkEmbeddingModel(onDisk, embedder);
     const w = await startWriting(location, lock, onDisk, committed?.seq ?? 0);
-
-    // Planned first: what is new, what changed, and (with a model) which papers lack vectors.
-    const hashes = w.papers ? await storedHashes(w.papers) : new Map<string, Known>();
     const former = applyOptions.formerAddedAt;
-    const plan = await planIngest(incoming, (id) => hashes.get(id), undefined, (id) => (former?.has(id) ? { added_at: former.get(id) } : undefined));
-    const changed = [...plan.added, ...plan.updated];
-    const changedIds = new Set(changed.map((paper) => paper.id));
-    const embedded = embedder ? await paperIdsWithChunks(w.chunks) : new Set<string>();
-    const unembedded = embedder ? [...hashes.keys()].filter((id) => !embedded.has(id) && !changedIds.has(id)) : [];
-    let embeddedCount = 0;
-    const total = changed.length + unembedded.length;
-    const yieldSlice = timeSlicer();
-
+    const formerOf = (id: string) => (former?.has(id) ? { added_at: former.get(id) } : undefined);
     const every = embedder ? COMMIT_EVERY_EMBEDDING : COMMIT_EVERY;
-    for (let i = 0; i < changed.length; i += every) {
-      const batch = changed.slice(i, i + every);
-      const updated = batch.filter((paper) => hashes.has(paper.id));
-      if (updated.length > 0) {
-        const reader = new LanceReader(dir, null, w.papers, null, w.terms);
-        const previous = await reader.getPapers(updated.filter((paper) => w.terms.isSampled(paper.id)).map((paper) => paper.id));
-        for (const paper of updated) {
-          const old = previous.get(paper.id);
-          if (old) w.terms.replace(old, paper);
-        }
-        await w.papers!.delete(inList('id', updated.map((paper) => paper.id)));
+    const yieldSlice = timeSlicer();
+    /** Papers this ingest has planned so far (written or pending): a later copy is a duplicate. */
+    const planned = new Map<string, Known>();
+    /** Planned papers not written yet, and ids whose rows in the table they replace. */
+    const pending = new Map<string, StoredPaper>();
+    const replaced = new Set<string>();
+    /** The stored hash of each paper given, before this ingest: the counts compare the last copy with it. */
+    const original = new Map<string, string | undefined>();
+    let read = 0;
+    let written = 0;
+    let embeddedCount = 0;
+
+    const flush = async () => {
+      if (pending.size === 0) return;
+      if (replaced.size > 0) {
+        const ids = [...replaced];
+        await w.papers!.delete(inList('id', ids));
         if (w.chunks) {
           const before = await w.chunks.countRows();
-          await w.chunks.delete(inList('paper_id', updated.map((paper) => paper.id)));
+          await w.chunks.delete(inList('paper_id', ids));
           w.chunkCount -= before - (await w.chunks.countRows());
         }
       }
+      const papers = [...pending.values()];
       const rows: PaperRow[] = [];
-      for (const paper of batch) {
-        if (!hashes.has(paper.id)) w.terms.add(paper);
+      for (const paper of papers) {
         rows.push(toRow(paper, titleKey));
         await yieldSlice();
       }
       await addPapers(w, rows);
-      w.paperCount += batch.length - updated.length;
-      if (embedder) embeddedCount += await embedPapers(w, batch, embedder);
+      w.paperCount += papers.length - replaced.size;
+      if (embedder) embeddedCount += await embedPapers(w, papers, embedder);
       await maintainIndexes(w, false);
       await commit(w);
-      onProgress?.(Math.min(i + every, changed.length), total);
+      written += papers.length;
+      pending.clear();
+      replaced.clear();
+      onProgress?.(written, read);
+    };
+
+    for await (const batch of batches) {
+      read += batch.length;
+      const unseen = w.papers && onDisk?.papers ? batch.map((paper) => paper.id).filter((id) => !planned.has(id)) : [];
+      const stored = unseen.length > 0 ? await storedHashes(w.papers!, unseen) : new Map<string, Known>();
+      const plan = await planIngest(batch, (id) => planned.get(id) ?? stored.get(id), yieldSlice, formerOf);
+      for (const paper of batch) if (!original.has(paper.id)) original.set(paper.id, stored.get(paper.id)?.hash);
+      for (const paper of plan.added) {
+        w.terms.add(paper);
+        await yieldSlice();
+      }
+      // An update of a row in the table: its old terms leave the statistics now, its row at the next write.
+      const inTable = plan.updated.filter((paper) => !pending.has(paper.id));
+      const sampledOld = await new LanceReader(dir, null, w.papers, null, w.terms).getPapers(inTable.filter((paper) => w.terms.isSampled(paper.id)).map((paper) => paper.id));
+      for (const paper of plan.updated) {
+        const previous = pending.get(paper.id) ?? sampledOld.get(paper.id);
+        if (previous) w.terms.replace(previous, paper);
+      }
+      const updates = new Set(plan.updated.map((paper) => paper.id));
+      for (const paper of [...plan.added, ...plan.updated]) {
+        // A replaced row goes in the same write that adds its new version, never in an earlier commit.
+        if (updates.has(paper.id) && !pending.has(paper.id)) replaced.add(paper.id);
+        pending.set(paper.id, paper);
+        planned.set(paper.id, { hash: paper.hash, ...(paper.added_at && { added_at: paper.added_at }) });
+        if (pending.size >= every) await flush();
+      }
     }
+    await flush();
     // Papers indexed before this model was loaded (or by an ingest killed before embedding).
-    for (let i = 0; i < unembedded.length; i += COMMIT_EVERY_EMBEDDING) {
-      const reader = new LanceReader(dir, null, w.papers, null, w.terms);
-      const papers = await reader.getPapers(unembedded.slice(i, i + COMMIT_EVERY_EMBEDDING));
-      embeddedCount += await embedPapers(w, [...papers.values()], embedder!);
-      await commit(w);
-      onProgress?.(changed.length + Math.min(i + COMMIT_EVERY_EMBEDDING, unembedded.length), total);
+    if (embedder && w.papers) {
+      const embedded = await paperIdsWithChunks(w.chunks);
+      const unembedded = (await allPaperIds(w.papers)).filter((id) => !embedded.has(id));
+      for (let i = 0; i < unembedded.length; i += COMMIT_EVERY_EMBEDDING) {
+        const reader = new LanceReader(dir, null, w.papers, null, w.terms);
+        const papers = await reader.getPapers(unembedded.slice(i, i + COMMIT_EVERY_EMBEDDING));
+        embeddedCount += await embedPapers(w, [...papers.values()], embedder);
+        await commit(w);
+        onProgress?.(Math.min(i + COMMIT_EVERY_EMBEDDING, unembedded.length), unembedded.length, 'embedding');
+      }
     }
-    if (total > 0) {
-      const before = [await w.papers?.version(), await w.chunks?.version(), w.ann].join();
+    // Builds or folds in what a write (this one, or a killed one before it) left unindexed.
+    if (w.papers) {
+      const before = [await w.papers.version(), await w.chunks?.version(), w.ann].join();
       await maintainIndexes(w, true);
-      if ([await w.papers?.version(), await w.chunks?.version(), w.ann].join() !== before) await commit(w);
+      if ([await w.papers.version(), await w.chunks?.version(), w.ann].join() !== before) await commit(w);
     }
     // A rebuild lives in a new database folder; the old one (and any a crash left) goes.
     if (w.manifest) await location.removeDatabasesExcept(w.manifest.db, [committed?.db]);
-    onProgress?.(incoming.length, incoming.length);
-    return { manifest: w.manifest, counts: countsOf(plan, w.paperCount, embeddedCount) };
+    onProgress?.(read, read);
+    const counts = { added: 0, updated: 0, unchanged: 0, total: w.paperCount, embedded: embeddedCount };
+    for (const [id, before] of original) {
+      if (before === undefined) counts.added++;
+      else if (before === (planned.get(id)?.hash ?? before)) counts.unchanged++;
+      else counts.updated++;
+    }
+    return { manifest: w.manifest, counts };
   }
 
   return {
@@ -567,7 +615,10 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
     openPapers: (dir) => openCommitted(locate(dir)),
     committedGeneration: async (dir) => (await readManifest(locate(dir)))?.generation ?? null,
     committedVersion: async (dir) => commitInfo(await readManifest(locate(dir))),
-    async apply(base, papers, applyOptions) {
+    apply(base, papers, applyOptions) {
+      return this.applyStream!(base, [papers], applyOptions);
+    },
+    async applyStream(base, batches, applyOptions) {
       const location = locate(base.dir);
       const dir = location.dir;
       const lock = await (location.kind === 'local' ? mkdir(dir, { recursive: true }) : Promise.resolve())
@@ -576,7 +627,7 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
           throw writeFailed(dir, error);
         });
       try {
-        const { manifest, counts } = await applyLocked(location, lock, papers, applyOptions);
+        const { manifest, counts } = await applyLocked(location, lock, batches, applyOptions);
         if (manifest?.generation === base.generation) return { reader: base, counts };
         return { reader: await openAt(location, manifest), counts };
       } catch (error) {
