@@ -58,7 +58,7 @@ export async function* jsonLinePieces(file: string, pieceBytes = PIECE_BYTES): A
     for (const entry of result.skipped) skipped.push({ ...entry, line: entry.line + linesBefore });
     if (result.papers.length > 0) format ??= result.format;
     papers += result.papers.length;
-    linesBefore += lineBreaks(text);
+    linesBefore += lineBreaks(bytes, text);
     return result.papers;
   };
 
@@ -114,9 +114,13 @@ export async function* jsonLinePieces(file: string, pieceBytes = PIECE_BYTES): A
   return { path: file, format: format ?? 'jsonl', papers, skipped };
 }
 
-/** Line breaks as parseJsonLines counts them (\r\n, \r or \n). */
-function lineBreaks(text: string): number {
+/** Line breaks as parseJsonLines counts them (\r\n, \r or \n); without a \r, by the buffer's native search. */
+function lineBreaks(bytes: Buffer, text: string): number {
   let count = 0;
+  if (!bytes.includes(13)) {
+    for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) count++;
+    return count;
+  }
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === 10) count++;

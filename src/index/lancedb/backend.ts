@@ -196,13 +196,30 @@ class LanceReader implements IndexReader {
       const word = query.surface.get(term) ?? term;
       words.set(word, Math.max(words.get(word) ?? 0, weight));
     }
-    const match = new lancedb.BooleanQuery(
-      [...words].map(([word, boost]) => [lancedb.Occur.Should, new lancedb.MatchQuery(word, 'text', { boost })] as [typeof lancedb.Occur.Should, InstanceType<typeof lancedb.MatchQuery>]),
+    // Words of equal weight go in one match query (BM25 summed over its terms, as separate
+    // clauses would): a boolean query of one clause per word was ~8x slower (56 vs 7 ms at 100k),
+    // and at 1M a boolean query of even two clauses took 0.7-1.6 s where each alone took 15-30 ms.
+    // So each weight's query runs alone (in parallel) and the scores are summed here: a paper
+    // outside one query's top k gets nothing from it, a small underestimate at the edge of the list.
+    const byWeight = new Map<number, string[]>();
+    for (const [word, weight] of words) (byWeight.get(weight) ?? byWeight.set(weight, []).get(weight)!).push(word);
+    const lists = await guarded(this.dir, () =>
+      Promise.all(
+        [...byWeight].map(([boost, some]) =>
+          this.papersTable!.query()
+            .fullTextSearch(new lancedb.MatchQuery(some.join(' '), 'text', { boost }))
+            .select(['id', '_score'])
+            .limit(k)
+            .toArray(),
+        ),
+      ),
     );
-    const rows = await guarded(this.dir, () => this.papersTable!.query().fullTextSearch(match).select(['id', '_score']).limit(k).toArray());
-    return rows
-      .map((row) => ({ id: String(row.id), score: Number(row._score) }))
-      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    const scores = new Map<string, number>();
+    for (const rows of lists) for (const row of rows) scores.set(String(row.id), (scores.get(String(row.id)) ?? 0) + Number(row._score));
+    return [...scores]
+      .map(([id, score]) => ({ id, score }))
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+      .slice(0, k);
   }
 
   idf(term: string) {
