@@ -91,6 +91,10 @@ describe.each(BACKENDS)('the %s backend', (backend) => {
       const ids = (await allPapers(engine)).map((p) => p.id);
       expect(ids.length).toBe(new Set(ids).size);
       expect(await engine.ingestPath(dir)).toMatchObject({ added: 0, updated: 0, total: sampleCorpus.uniquePapers + 2 });
+      // Term statistics describe the papers as they ended up, as if given once.
+      const direct = track(await makeTestEngine({ backend }));
+      await direct.ingest([first, { ...second, abstract: 'Second version, wombatheat.' }, { ...known!, abstract: `${known!.abstract} Final.` }]);
+      for (const term of ['wombatheat', 'wombatsound', 'version', 'draft', 'final']) expect(engine.index().docFrequency(term), term).toBe(direct.index().docFrequency(term));
     });
 
     it('keeps added_at and the source fields through an update and a rebuild, and filters search by date', async () => {

@@ -541,6 +541,15 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
 
     const flush = async () => {
       if (pending.size === 0) return;
+      // Term statistics change with the rows they describe (a killed ingest leaves both as committed).
+      const reader = new LanceReader(dir, null, w.papers, null, w.terms);
+      const oldSampled = await reader.getPapers([...replaced].filter((id) => w.terms.isSampled(id)));
+      for (const paper of pending.values()) {
+        const old = oldSampled.get(paper.id);
+        if (!replaced.has(paper.id)) w.terms.add(paper);
+        else if (old) w.terms.replace(old, paper);
+        await yieldSlice();
+      }
       if (replaced.size > 0) {
         const ids = [...replaced];
         await w.papers!.delete(inList('id', ids));
@@ -573,17 +582,6 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
       const stored = unseen.length > 0 ? await storedHashes(w.papers!, unseen) : new Map<string, Known>();
       const plan = await planIngest(batch, (id) => planned.get(id) ?? stored.get(id), yieldSlice, formerOf);
       for (const paper of batch) if (!original.has(paper.id)) original.set(paper.id, stored.get(paper.id)?.hash);
-      for (const paper of plan.added) {
-        w.terms.add(paper);
-        await yieldSlice();
-      }
-      // An update of a row in the table: its old terms leave the statistics now, its row at the next write.
-      const inTable = plan.updated.filter((paper) => !pending.has(paper.id));
-      const sampledOld = await new LanceReader(dir, null, w.papers, null, w.terms).getPapers(inTable.filter((paper) => w.terms.isSampled(paper.id)).map((paper) => paper.id));
-      for (const paper of plan.updated) {
-        const previous = pending.get(paper.id) ?? sampledOld.get(paper.id);
-        if (previous) w.terms.replace(previous, paper);
-      }
       const updates = new Set(plan.updated.map((paper) => paper.id));
       for (const paper of [...plan.added, ...plan.updated]) {
         // A replaced row goes in the same write that adds its new version, never in an earlier commit.
