@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,100000,1000000' },
     backends: { type: 'string', default: 'vectra,lancedb' },
-    /** Seconds a backend's ingest may take before it counts as failed. */
+    /** Seconds a backend's ingest may take before it counts as failed: one figure, or per backend (`vectra=300,lancedb=1800`). */
     timeout: { type: 'string', default: '300' },
     vectors: { type: 'string', default: '10000,100000' },
     work: { type: 'string', default: path.join(os.tmpdir(), 'papertalk-scale') },
@@ -37,7 +37,10 @@ const { values: args } = parseArgs({
 });
 const sizes = args.sizes.split(',').map(Number);
 const backends = args.backends.split(',') as BackendName[];
-const timeoutMs = Number(args.timeout) * 1000;
+const timeouts = new Map(args.timeout.split(',').map((part) => (part.includes('=') ? (part.split('=') as [string, string]) : (['*', part] as [string, string]))));
+/** The ingest time limit of `backend`, in ms. */
+const timeoutOf = (backend: BackendName) => Number(timeouts.get(backend) ?? timeouts.get('*') ?? 300) * 1000;
+const timeoutMs = timeoutOf('vectra');
 const FILE_PAPERS = 100_000;
 const QUERIES = 200;
 
@@ -220,10 +223,10 @@ async function measurePoint(backend: BackendName, size: number, largest: boolean
   const indexDir = path.join(args.work, `index-${backend}-${size}`);
   await rm(indexDir, { recursive: true, force: true });
   process.stderr.write(`${backend} ${size}: ingest…\n`);
-  const run = await runCli(['ingest', data, '--json'], cliEnv(indexDir, backend));
+  const run = await runCli(['ingest', data, '--json'], cliEnv(indexDir, backend), timeoutOf(backend));
   const point: Point = { backend, size, status: 'ok', ingestSeconds: round(run.seconds, 1), peakRssMb: mb(run.peakRss) };
   if (run.code !== 0) {
-    const why = run.code === 'SIGKILL' ? `not done in ${args.timeout} s` : /heap out of memory|Invalid string length/i.exec(run.output)?.[0] ?? `exit ${run.code}`;
+    const why = run.code === 'SIGKILL' ? `not done in ${timeoutOf(backend) / 1000} s` : /heap out of memory|Invalid string length/i.exec(run.output)?.[0] ?? `exit ${run.code}`;
     await rm(indexDir, { recursive: true, force: true });
     return { ...point, status: `failed: ${why}` };
   }

@@ -16,8 +16,8 @@ export type { IngestPhase, IngestProgress } from './index/store.js';
 import { IMPORT_STATE_FILE, readState, writeState } from './index/state.js';
 import { mergePaper } from './import/merge.js';
 import { planImport, runImport, type ImportProgress, type ImportReport, type ImportRequestInput } from './import/run.js';
-import { paperChanges } from './ingest/changes.js';
-import { readSources, readText, type SourceRead } from './ingest/read.js';
+import { emptyTally, papersOf, prepended, tallied, updatedIds, warningsOf } from './ingest/batches.js';
+import { emptySummary, noPapers, readSourcePieces, readText, type SourceSummary } from './ingest/read.js';
 import { toPapers, toPapersInSlices } from './ingest/to-papers.js';
 import { addSaved, readSaved, recordLook, removeSaved, type SavedSearch } from './retrieve/saved.js';
 import { similarPapers, type SimilarResponse } from './retrieve/similar.js';
@@ -172,6 +172,14 @@ export function pullModel(config: Config): Promise<EmbedderStatus> {
   return loadEmbedder(config, { remote: 'pull' });
 }
 
+/** A request body as the one piece of a read (readText refuses a body without papers). */
+async function* textPieces(source: { text: Uint8Array | string; json?: boolean; name?: string }, summary: SourceSummary): AsyncGenerator<PaperInput[]> {
+  const read = readText(source.text, { json: source.json, source: source.name });
+  summary.files.push(...read.files);
+  summary.skipped.push(...read.skipped);
+  yield read.papers;
+}
+
 /**
  * The in-memory generation of the vectra backend, for what only it can do yet (similar papers,
  * what's new, merging imports); on LanceDB those fail with a clear message.
@@ -271,21 +279,29 @@ export async function openEngine(config: Config, options: OpenOptions = {}): Pro
       return { ...report, skipped: report.skipped_total };
     },
     async ingestFrom(source, opts = {}) {
-      const read: SourceRead =
+      // Read, parsed and written in batches: a corpus of any size never sits in memory whole
+      // (the vectra backend, in memory anyway, collects the batches into one write).
+      const summary = emptySummary();
+      const pieces =
         'paths' in source
-          ? await readSources(source.paths, { recursive: source.recursive, onProgress: (done, total) => opts.onProgress?.(done, total, 'reading') })
-          : readText(source.text, { json: source.json, source: source.name });
-      const known = await current().getPapers(read.papers.map((paper) => paper.id));
-      const changes = paperChanges((id) => known.get(id), read.papers);
-      const counts = await ingest(read.papers, opts);
+          ? readSourcePieces(source.paths, { recursive: source.recursive, onProgress: (done, total) => opts.onProgress?.(done, total, 'reading') }, summary)
+          : textPieces(source, summary);
+      const tally = emptyTally();
+      const before = current();
+      const batches = tallied(papersOf(pieces, timeSlicer()), (ids) => before.getPapers(ids), tally);
+      // Nothing usable at all is refused before the index is touched.
+      const first = await batches.next();
+      if (first.done) throw noPapers('paths' in source ? source.paths : [source.name ?? 'body'], summary);
+      const counts = await index.applyStream(prepended(first.value, batches), opts);
       return {
         ...counts,
-        files: read.files.length,
-        skipped: read.skipped.slice(0, MAX_REPORTED),
-        skipped_total: read.skipped.length,
-        partial: read.partial,
-        updated_ids: changes.updated.slice(0, MAX_REPORTED),
-        warnings: changes.warnings.slice(0, MAX_REPORTED),
+        ids: tally.ids,
+        files: summary.files.length,
+        skipped: summary.skipped.slice(0, MAX_REPORTED),
+        skipped_total: summary.skipped.length,
+        partial: summary.partial,
+        updated_ids: updatedIds(tally).slice(0, MAX_REPORTED),
+        warnings: warningsOf(tally).slice(0, MAX_REPORTED),
       };
     },
     async exportPapers(ids, format) {

@@ -73,6 +73,30 @@ describe.each(BACKENDS)('the %s backend', (backend) => {
       expect(engine.health().papers).toBe(sampleCorpus.uniquePapers);
     });
 
+    it('an ingest read in batches (file by file) counts a paper given twice once, and its later copy wins', async () => {
+      const engine = track(await makeTestEngine({ backend }));
+      const [known] = (await engine.listPapers(3, 1)).papers;
+      const dir = await tempDir();
+      const first = { id: 'twice-1', title: 'Wombat burrow acoustics', abstract: 'Wombatsound in burrows.' };
+      const second = { id: 'twice-2', title: 'Wombat burrow thermals', abstract: 'First version.' };
+      await writeJsonl(dir, 'a.jsonl', [first, second, { ...known!, abstract: `${known!.abstract} Draft.` }]);
+      await writeJsonl(dir, 'b.jsonl', [first, { ...second, abstract: 'Second version, wombatheat.' }, { ...known!, abstract: `${known!.abstract} Final.` }]);
+      const report = await engine.ingestFrom({ paths: [dir] });
+      expect(report).toMatchObject({ added: 2, updated: 1, unchanged: 0, total: sampleCorpus.uniquePapers + 2, files: 2 });
+      expect(report.ids).toEqual(['twice-1', 'twice-2', known!.id]);
+      expect(report.updated_ids).toEqual([known!.id]);
+      expect((await engine.getPaper('twice-2'))?.abstract).toBe('Second version, wombatheat.');
+      expect((await engine.getPaper(known!.id))?.abstract).toMatch(/ Final\.$/);
+      expect((await engine.search('wombatheat', { k: 3 })).results.map((hit) => hit.id)).toEqual(['twice-2']);
+      const ids = (await allPapers(engine)).map((p) => p.id);
+      expect(ids.length).toBe(new Set(ids).size);
+      expect(await engine.ingestPath(dir)).toMatchObject({ added: 0, updated: 0, total: sampleCorpus.uniquePapers + 2 });
+      // Term statistics describe the papers as they ended up, as if given once.
+      const direct = track(await makeTestEngine({ backend }));
+      await direct.ingest([first, { ...second, abstract: 'Second version, wombatheat.' }, { ...known!, abstract: `${known!.abstract} Final.` }]);
+      for (const term of ['wombatheat', 'wombatsound', 'version', 'draft', 'final']) expect(engine.index().docFrequency(term), term).toBe(direct.index().docFrequency(term));
+    });
+
     it('keeps added_at and the source fields through an update and a rebuild, and filters search by date', async () => {
       const engine = track(await makeTestEngine({ backend, sample: false }));
       const dated = { id: '2411.00001', title: 'Numbat foraging maps', abstract: 'We map numbatforage sites.', date: '2024-11-02', upvotes: 12, categories: ['cs.CV', 'cs.LG'], arxiv_url: 'https://arxiv.org/abs/2411.00001' };

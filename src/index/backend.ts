@@ -118,6 +118,11 @@ export interface IndexBackend {
    * newest committed version on disk, which may be newer than `base` (another process's ingest).
    */
   apply(base: IndexReader, papers: Paper[], options: ApplyOptions): Promise<{ reader: IndexReader; counts: IngestCounts }>;
+  /**
+   * apply() over papers that arrive in batches (a later copy of a paper wins), written as they
+   * come so a corpus of any size fits in memory. Backends without it get the batches collected.
+   */
+  applyStream?(base: IndexReader, batches: AsyncIterable<Paper[]> | Iterable<Paper[]>, options: ApplyOptions): Promise<{ reader: IndexReader; counts: IngestCounts }>;
   /** Removes this backend's files from `dir` (after a migration made the other one live). */
   removeFiles(dir: string): Promise<void>;
 }

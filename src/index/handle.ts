@@ -19,6 +19,8 @@ export interface IndexHandle {
   /** The live version; schedules a reload (in the background) when one was committed elsewhere. */
   current(): IndexReader;
   apply(papers: Paper[], options?: Omit<ApplyOptions, 'embedder'>): Promise<IngestCounts>;
+  /** apply() over batches as they are read (a later copy of a paper wins): see IndexBackend.applyStream. */
+  applyStream(batches: AsyncIterable<Paper[]>, options?: Omit<ApplyOptions, 'embedder'>): Promise<IngestCounts>;
   /** The model used by later writes and reloads. */
   setEmbedder(embedder: Embedder | undefined): void;
   /** Resolves once no write is in flight. */
@@ -48,10 +50,31 @@ export interface HandleOptions {
 }
 
 /** Every paper of a reader, page by page. */
+async function* pagesOf(reader: IndexReader): AsyncGenerator<Paper[]> {
+  for (let offset = 0; offset < reader.papers; offset += PAGE) yield await reader.listPapers(offset, PAGE);
+}
+
 async function allPapers(reader: IndexReader): Promise<Paper[]> {
   const papers: Paper[] = [];
-  for (let offset = 0; offset < reader.papers; offset += PAGE) papers.push(...(await reader.listPapers(offset, PAGE)));
+  for await (const page of pagesOf(reader)) papers.push(...page);
   return papers;
+}
+
+/** The papers of all batches, one per id: the later copy wins, in the place of the first (as toPapers). */
+async function collect(batches: AsyncIterable<Paper[]>): Promise<Paper[]> {
+  const papers = new Map<string, Paper>();
+  for await (const batch of batches) for (const paper of batch) papers.set(paper.id, paper);
+  return [...papers.values()];
+}
+
+/** A rebuild's stream: the papers given, then every known paper that was not given (the given copy wins). */
+async function* givenThenKnown(given: AsyncIterable<Paper[]>, known: IndexReader): AsyncGenerator<Paper[]> {
+  const ids = new Set<string>();
+  for await (const batch of given) {
+    for (const paper of batch) ids.add(paper.id);
+    yield batch;
+  }
+  for await (const page of pagesOf(known)) yield page.filter((paper) => !ids.has(paper.id));
 }
 
 export async function openIndexHandle(options: HandleOptions): Promise<IndexHandle> {
@@ -89,6 +112,18 @@ export async function openIndexHandle(options: HandleOptions): Promise<IndexHand
     return run;
   };
 
+  /** A write's result becomes the live version (and a migration's old files go). */
+  const adopt = async ({ reader, counts }: { reader: IndexReader; counts: IngestCounts }): Promise<IngestCounts> => {
+    current = reader;
+    latest = reader.commit ?? latest;
+    if (pendingRebuild && recorded && recorded !== name) {
+      await createBackend(recorded, { titleKey }).removeFiles(dir);
+      log.info(`index moved from the ${recorded} backend to ${name}`);
+    }
+    pendingRebuild = false;
+    return counts;
+  };
+
   let checking = false;
   /** `timer`: the poller's tick, due by definition (a request's check waits out refreshMs). */
   const reloadIfChanged = (timer = false) => {
@@ -123,34 +158,40 @@ export async function openIndexHandle(options: HandleOptions): Promise<IndexHand
   const poller = isObjectStoreUri(dir) ? setInterval(() => reloadIfChanged(true), refreshMs) : undefined;
   poller?.unref();
 
+  const apply: IndexHandle['apply'] = (papers, applyOptions = {}) =>
+    serialized(async () => {
+      const rebuild = Boolean(applyOptions.rebuild || pendingRebuild);
+      let incoming = papers;
+      const formerAddedAt = new Map<string, string | undefined>();
+      if (rebuild) {
+        // A rebuild re-indexes every paper already known, plus (and overridden by) the ones given.
+        const given = new Set(papers.map((paper) => paper.id));
+        const known = await allPapers(current);
+        for (const paper of known) formerAddedAt.set(paper.id, paper.added_at);
+        incoming = [...known.filter((paper) => !given.has(paper.id)), ...papers];
+      }
+      const base = rebuild ? backend.empty(dir) : current;
+      const result = await backend.apply(base, incoming, { ...applyOptions, rebuild, embedder, formerAddedAt });
+      return await adopt(result);
+    });
+
   return {
     backend,
     current() {
       reloadIfChanged();
       return current;
     },
-    apply(papers, applyOptions = {}) {
+    apply,
+    async applyStream(batches, applyOptions = {}) {
+      if (!backend.applyStream) return apply(await collect(batches), applyOptions);
+      const stream = backend.applyStream.bind(backend);
       return serialized(async () => {
         const rebuild = Boolean(applyOptions.rebuild || pendingRebuild);
-        let incoming = papers;
         const formerAddedAt = new Map<string, string | undefined>();
-        if (rebuild) {
-          // A rebuild re-indexes every paper already known, plus (and overridden by) the ones given.
-          const given = new Set(papers.map((paper) => paper.id));
-          const known = await allPapers(current);
-          for (const paper of known) formerAddedAt.set(paper.id, paper.added_at);
-          incoming = [...known.filter((paper) => !given.has(paper.id)), ...papers];
-        }
+        if (rebuild) for await (const page of pagesOf(current)) for (const paper of page) formerAddedAt.set(paper.id, paper.added_at);
         const base = rebuild ? backend.empty(dir) : current;
-        const { reader, counts } = await backend.apply(base, incoming, { ...applyOptions, rebuild, embedder, formerAddedAt });
-        current = reader;
-        latest = reader.commit ?? latest;
-        if (pendingRebuild && recorded && recorded !== name) {
-          await createBackend(recorded, { titleKey }).removeFiles(dir);
-          log.info(`index moved from the ${recorded} backend to ${name}`);
-        }
-        pendingRebuild = false;
-        return counts;
+        const source = rebuild ? givenThenKnown(batches, current) : batches;
+        return await adopt(await stream(base, source, { ...applyOptions, rebuild, embedder, formerAddedAt }));
       });
     },
     setEmbedder(next) {

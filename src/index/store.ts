@@ -287,7 +287,7 @@ async function applyLocked(
     const chunkCount = [...chunks.values()].reduce((sum, list) => sum + list.length, 0);
     await writeJsonLines(path.join(genDir, 'papers.jsonl'), papers.values());
     await writeJsonLines(path.join(genDir, 'chunks.jsonl'), [...chunks.values()].flat());
-    await writeChunksAtomic(path.join(genDir, 'lexical.json'), lexical.jsonChunks());
+    await writeChunksAtomic(path.join(genDir, 'lexical.json'), lexical.jsonChunks(await lexical.plainAsync()));
     const embedding = vectors
       ? embedder
         ? { provider: embedder.provider, model: embedder.model, dim: vectors.dim }

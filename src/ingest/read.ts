@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PapertalkError, describeError, isPapertalkError } from '../errors.js';
 import type { Paper, PaperInput } from '../types.js';
 import { decodeText } from './decode.js';
+import { PIECE_BYTES, STREAM_ABOVE_BYTES, cannotRead, jsonLinePieces, streamsAsLines } from './json-lines-file.js';
 import { parseSource } from './parse.js';
 import { toPapers } from './to-papers.js';
 import type { SkippedEntry, SkippedLine, SourceFormat } from './types.js';
@@ -41,6 +42,8 @@ export interface ReadOptions {
   recursive?: boolean;
   /** Called after each file: `done` of `total` files read. */
   onProgress?(done: number, total: number): void;
+  /** JSON Lines files larger than `aboveBytes` are read in pieces of about `pieceBytes` of lines. */
+  stream?: { aboveBytes: number; pieceBytes: number };
 }
 
 /**
@@ -50,7 +53,33 @@ export interface ReadOptions {
  * parse_failed when nothing given yields a paper.
  */
 export async function readSources(paths: readonly string[], options: ReadOptions = {}): Promise<SourceRead> {
-  const skipped: SkippedEntry[] = [];
+  const summary = emptySummary();
+  const inputs: PaperInput[] = [];
+  for await (const piece of readSourcePieces(paths, options, summary)) inputs.push(...piece);
+  if (inputs.length === 0) throw noPapers(paths, summary);
+  return { ...summary, papers: toPapers(inputs) };
+}
+
+/** What a read found besides its papers: filled in by readSourcePieces as it goes. */
+export type SourceSummary = Omit<SourceRead, 'papers'>;
+
+export function emptySummary(): SourceSummary {
+  return { files: [], skipped: [], partial: false };
+}
+
+/** The parse_failed error of a read that found no paper at all. */
+export function noPapers(paths: readonly string[], summary: SourceSummary): PapertalkError {
+  const first = summary.files.find((file) => file.error);
+  return new PapertalkError('parse_failed', summary.files.length === 1 && first ? first.error! : `no papers found in ${paths.join(', ')}: ${first?.error ?? ''}`);
+}
+
+/**
+ * The papers of `paths` (see readSources) as they are read: one piece per file, and a large
+ * JSON Lines file in pieces of lines, so a corpus of any size is never in memory whole. The
+ * files read and what was skipped land in `summary` (a file's entry once it has been read).
+ */
+export async function* readSourcePieces(paths: readonly string[], options: ReadOptions, summary: SourceSummary): AsyncGenerator<PaperInput[]> {
+  const { skipped } = summary;
   const candidates: string[] = [];
   const foldersWithoutSources: string[] = [];
   const walked: Walk = { files: candidates, skipped, partial: false, seen: new Set() };
@@ -74,31 +103,32 @@ export async function readSources(paths: readonly string[], options: ReadOptions
     const which = foldersWithoutSources.join(', ') || paths.join(', ');
     throw new PapertalkError('input_invalid', `no ${SOURCE_EXTENSIONS.join('/')} files in directory: ${which}`, { field: 'path' });
   }
-
-  const files: SourceFileReport[] = [];
-  const inputs: PaperInput[] = [];
-  let partial = walked.partial;
+  summary.partial ||= walked.partial;
   for (const [index, file] of candidates.entries()) {
     options.onProgress?.(index, candidates.length);
     try {
-      const one = await readOne(file);
-      files.push(one.report);
-      inputs.push(...one.inputs);
-      for (const entry of one.report.skipped) skipped.push({ source: file, ...entry });
+      const { aboveBytes, pieceBytes } = options.stream ?? { aboveBytes: STREAM_ABOVE_BYTES, pieceBytes: PIECE_BYTES };
+      const pieces = (await streamsAsLines(file, aboveBytes)) ? jsonLinePieces(file, pieceBytes) : readOne(file);
+      let report: SourceFileReport | undefined;
+      for (;;) {
+        const next = await pieces.next();
+        if (next.done) {
+          report = next.value;
+          break;
+        }
+        yield next.value;
+      }
+      summary.files.push(report);
+      for (const entry of report.skipped) skipped.push({ source: file, ...entry });
     } catch (error) {
       if (!isPapertalkError(error) || (error.code !== 'parse_failed' && error.code !== 'input_invalid')) throw error;
       const reason = error.message.startsWith(`${file}: `) ? error.message.slice(file.length + 2) : error.message;
-      files.push({ path: file, papers: 0, skipped: [], error: error.message });
+      summary.files.push({ path: file, papers: 0, skipped: [], error: error.message });
       skipped.push({ source: file, line: 0, reason });
-      partial = true;
+      summary.partial = true;
     }
   }
   options.onProgress?.(candidates.length, candidates.length);
-  if (inputs.length === 0) {
-    const first = files.find((file) => file.error);
-    throw new PapertalkError('parse_failed', candidates.length === 1 && first ? first.error! : `no papers found in ${paths.join(', ')}: ${first?.error ?? ''}`);
-  }
-  return { files, papers: toPapers(inputs), skipped, partial };
 }
 
 /** One path, as before several could be given: see readSources. */
@@ -156,18 +186,16 @@ async function walk(dir: string, recursive: boolean, state: Walk): Promise<void>
   }
 }
 
-async function readOne(file: string): Promise<{ report: SourceFileReport; inputs: PaperInput[] }> {
+async function* readOne(file: string): AsyncGenerator<PaperInput[], SourceFileReport> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new PapertalkError('input_invalid', `${file}: cannot read: ${describeError(error)}`, { field: 'path', cause: error });
+    throw cannotRead(file, error);
   }
   const result = parseSource(decodeText(bytes, file), { filename: file });
-  return {
-    report: { path: file, format: result.format, papers: result.papers.length, skipped: result.skipped },
-    inputs: result.papers,
-  };
+  yield result.papers;
+  return { path: file, format: result.format, papers: result.papers.length, skipped: result.skipped };
 }
 
 export interface TextReadOptions {

@@ -4,6 +4,7 @@ import { isPapertalkError } from '../errors.js';
 import type { Embedder } from '../index/embedder.js';
 import type { IndexReader } from '../index/backend.js';
 import { normalizeTitle } from '../text/titles.js';
+import { analyze } from '../text/analyzer.js';
 import type { Paper, RetrieverName, SearchHit, SearchMode, SearchResponse } from '../types.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { proximityBonus } from './proximity.js';
@@ -92,10 +93,21 @@ export async function lexicalRanking(
       ? settings.proximityWeight * proximityBonus(paper, understood.pairs, idf, settings.proximityWindow) +
         settings.titleWeight * titleBonus(paper, understood.weights, idf)
       : 0;
-    return { id: hit.id, score: hit.score + bonus, bm25: hit.score, matched: hit.matched };
+    // A backend that does not say which terms a paper matched (LanceDB): analyzed here for the
+    // first candidates, which coverage and the evidence read.
+    const matched = hit.matched ?? (rank < MATCHED_DEPTH && paper ? matchedTerms(understood, paper) : undefined);
+    return { id: hit.id, score: hit.score + bonus, bm25: hit.score, matched };
   });
   ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
   return ranked.slice(0, depth);
+}
+
+/** Lexical candidates whose matched terms are worked out when the backend does not give them. */
+const MATCHED_DEPTH = 10;
+
+function matchedTerms(understood: UnderstoodQuery, paper: { title: string; abstract: string }): string[] {
+  const present = new Set(analyze(`${paper.title} ${paper.abstract}`));
+  return [...understood.weights.keys()].filter((term) => present.has(term));
 }
 
 export async function denseRanking(index: IndexReader, embedder: Embedder, query: string, depth: number): Promise<PaperRanking[]> {
@@ -117,6 +129,8 @@ export async function search(
   options: SearchOptions,
 ): Promise<SearchResponse> {
   const started = performance.now();
+  // Papers fetched for reranking are the results' papers too: each is fetched once per search.
+  index = withPaperCache(index);
   let mode = effectiveMode(options.mode ?? 'hybrid', index, embedder);
   const range = await papersInRange(index, options);
   const allowed = range?.ids;
@@ -125,6 +139,9 @@ export async function search(
   const depth = Math.max(k, FUSION_DEPTH);
   const keep = (ranking: PaperRanking[]) => (allowed ? ranking.filter((hit) => allowed.has(hit.id)) : ranking);
   const understood = understandQuery(query);
+  // Looked up beside the rankings (on disk, a query of its own).
+  const titleMatch = index.paperIdByTitleKey(normalizeTitle(query));
+  titleMatch.catch(() => undefined);
 
   let dense: PaperRanking[] = [];
   if (mode !== 'lexical') {
@@ -147,7 +164,7 @@ export async function search(
   const matched = new Map(lexical.map((hit) => [hit.id, hit.matched]));
 
   const fused = mode === 'hybrid' ? reciprocalRankFusion([lexical, dense]) : mode === 'dense' ? dense : lexical;
-  const ranked = pinExactTitle(await index.paperIdByTitleKey(normalizeTitle(query)), fused, found, allowed);
+  const ranked = pinExactTitle(await titleMatch, fused, found, allowed);
   const terms = weightedTerms(understood, index);
   // A hit whose paper the index no longer holds (a vector of a removed chunk) is dropped.
   const top = ranked.slice(0, options.k + 10);
@@ -176,6 +193,23 @@ export async function search(
     response.notice = `${range.undated} of ${index.papers} papers carry no date and are left out by the date range.`;
   }
   return response;
+}
+
+/** `index`, remembering the papers getPapers returned (on disk, each fetch is a query). */
+function withPaperCache(index: IndexReader): IndexReader {
+  const seen = new Map<string, Paper>();
+  const getPapers = async (ids: string[]) => {
+    const missing = ids.filter((id) => !seen.has(id));
+    if (missing.length > 0) for (const [id, paper] of await index.getPapers(missing)) seen.set(id, paper);
+    const found = new Map<string, Paper>();
+    for (const id of ids) {
+      const paper = seen.get(id);
+      if (paper) found.set(id, paper);
+    }
+    return found;
+  };
+  // A proxy, not a prototype copy: the reader's own lazily built caches must land on the reader.
+  return new Proxy(index, { get: (target, name) => (name === 'getPapers' ? getPapers : Reflect.get(target, name, target)) });
 }
 
 /**

@@ -3,10 +3,9 @@
 // abstracts in JavaScript would cost minutes, so they come from a sample: every paper while
 // the index is small (exact, like the small backend), then one paper in SAMPLE_EVERY by a
 // hash of its id. Membership is fixed when a paper is first seen, so updates stay consistent.
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Paper } from '../../types.js';
-import { analyze } from '../../text/analyzer.js';
+import { termsOf, tokenize } from '../../text/analyzer.js';
 import { writeFileAtomic } from '../files.js';
 
 /** Papers always sampled: corpora this small get exact statistics. */
@@ -54,7 +53,7 @@ export class TermStats {
   add(paper: Paper): void {
     if (this.sampled.size >= EXACT_UP_TO && bucket(paper.id) !== 0) return;
     this.sampled.add(paper.id);
-    for (const term of new Set(analyze(`${paper.title} ${paper.abstract}`))) this.df.set(term, (this.df.get(term) ?? 0) + 1);
+    for (const term of distinctTerms(paper)) this.df.set(term, (this.df.get(term) ?? 0) + 1);
   }
 
   isSampled(id: string): boolean {
@@ -64,14 +63,14 @@ export class TermStats {
   /** A sampled paper changed: its old terms go, its new ones come in. */
   replace(previous: Paper, next: Paper): void {
     if (!this.sampled.has(previous.id)) return;
-    for (const term of new Set(analyze(`${previous.title} ${previous.abstract}`))) {
+    for (const term of distinctTerms(previous)) {
       const left = (this.df.get(term) ?? 1) - 1;
       if (left > 0) this.df.set(term, left);
       else this.df.delete(term);
     }
     this.sampled.delete(previous.id);
     this.sampled.add(next.id);
-    for (const term of new Set(analyze(`${next.title} ${next.abstract}`))) this.df.set(term, (this.df.get(term) ?? 0) + 1);
+    for (const term of distinctTerms(next)) this.df.set(term, (this.df.get(term) ?? 0) + 1);
   }
 
   docFrequency(term: string): number {
@@ -86,6 +85,19 @@ export class TermStats {
   }
 }
 
+/** The paper's distinct analyzed terms: analyze() of its text as a set, each distinct word analyzed once. */
+function distinctTerms(paper: Paper): Set<string> {
+  const terms = new Set<string>();
+  for (const token of new Set(tokenize(`${paper.title} ${paper.abstract}`))) for (const term of termsOf(token)) terms.add(term);
+  return terms;
+}
+
+/** A uniform bucket of the id (FNV-1a: a million ids hash in milliseconds; md5 took a second). */
 function bucket(id: string): number {
-  return createHash('md5').update(id).digest()[0]! % SAMPLE_EVERY;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  // FNV's low bits depend on the low bits of the characters only: mixed first (murmur3's finalizer).
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return ((hash ^ (hash >>> 16)) >>> 0) % SAMPLE_EVERY;
 }
