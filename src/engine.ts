@@ -174,7 +174,7 @@ export function pullModel(config: Config): Promise<EmbedderStatus> {
 
 /** A request body as the one piece of a read (readText refuses a body without papers). */
 async function* textPieces(source: { text: Uint8Array | string; json?: boolean; name?: string }, summary: SourceSummary): AsyncGenerator<PaperInput[]> {
-  const read = readText(source.text, { json: source.json, source: source.name });
+  const read = await readText(source.text, { json: source.json, source: source.name });
   summary.files.push(...read.files);
   summary.skipped.push(...read.skipped);
   yield read.papers;

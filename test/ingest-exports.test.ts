@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSources } from '../src/ingest/index.js';
-import { parseSource } from '../src/ingest/parse.js';
+import { parseSource, prepareToParse } from '../src/ingest/parse.js';
 import { repoRoot } from './support/corpus.js';
 
 const exportsDir = path.join(repoRoot, 'test', 'fixtures', 'exports');
@@ -25,8 +25,9 @@ describe('BibTeX exports', () => {
     expect(skipped).toEqual([{ source: file('zotero.bib'), line: 24, reason: 'entry no-abstract-2020: missing abstract' }]);
   });
 
-  it('is recognized by its content, whatever the file is called, and a broken entry costs only itself', () => {
+  it('is recognized by its content, whatever the file is called, and a broken entry costs only itself', async () => {
     const text = '@article{ok, title={Kept}, abstract={An abstract that is kept.}}\n@article{broken, title = {Unclosed\n';
+    await prepareToParse(text, { filename: 'refs.txt' });
     const result = parseSource(text, { filename: 'refs.txt' });
     expect(result.format).toBe('bibtex');
     expect(result.papers.map((p) => p.title)).toEqual(['Kept']);

@@ -1,7 +1,7 @@
 // BibTeX / BibLaTeX (a Zotero, Mendeley, JabRef or Google Scholar export): each entry with a
 // title and an abstract is a paper. Parsing, @string macros and LaTeX-to-Unicode ({\"u} -> ü)
 // are @retorquere/bibtex-parser's (the parser behind Zotero's Better BibTeX); this maps fields.
-import { parse, type Creator } from '@retorquere/bibtex-parser';
+import type { Creator } from '@retorquere/bibtex-parser';
 import { recordToInput } from './json-records.js';
 import type { PaperInput } from '../types.js';
 import type { ParseResult, SkippedLine } from './types.js';
@@ -11,10 +11,22 @@ export function looksLikeBibtex(text: string): boolean {
   return /^(?:\s*%[^\n]*\n|\s*\n)*\s*@[A-Za-z]+\s*[{(]/.test(text);
 }
 
+type BibtexParser = typeof import('@retorquere/bibtex-parser');
+let parser: BibtexParser | undefined;
+
+/**
+ * Loads the parser, which takes a quarter of a second (its LaTeX tables): only when a source is
+ * BibTeX, so that starting papertalk does not pay for it. parseBibtex needs it loaded.
+ */
+export async function loadBibtexParser(): Promise<void> {
+  parser ??= await import('@retorquere/bibtex-parser');
+}
+
 export function parseBibtex(text: string): ParseResult {
+  if (!parser) throw new Error('the BibTeX parser is not loaded (call loadBibtexParser first)');
   // English titles are kept as written (the parser would sentence-case them, Zotero-style), and
   // an unknown TeX command loses its markup rather than the entry.
-  const library = parse(text, { english: false, unsupported: 'ignore' });
+  const library = parser.parse(text, { english: false, unsupported: 'ignore' });
   const papers: PaperInput[] = [];
   const skipped: SkippedLine[] = [];
   const lineOf = lineFinder(text);

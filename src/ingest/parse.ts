@@ -1,7 +1,7 @@
 // One entry point for every source format: detect it from the content (the filename only
 // breaks ties), parse, and fail with a readable error when nothing usable is inside.
 import { PapertalkError } from '../errors.js';
-import { looksLikeBibtex, parseBibtex } from './bibtex.js';
+import { loadBibtexParser, looksLikeBibtex, parseBibtex } from './bibtex.js';
 import { parseDelimited } from './csv.js';
 import { parseHfListing } from './hf-listing.js';
 import { parseJsonDocument, parseJsonLines } from './json-records.js';
@@ -49,6 +49,19 @@ export function parseSource(text: string, options: ParseOptions = {}): ParseResu
   return result;
 }
 
+/** Loads what parsing `text` will need that papertalk does not load at start (the BibTeX parser). */
+export async function prepareToParse(text: string, options: ParseOptions = {}): Promise<void> {
+  if (!options.json && isBibtex(text, extensionOf(options.filename))) await loadBibtexParser();
+}
+
+function extensionOf(filename: string | undefined): string {
+  return filename?.toLowerCase().match(/\.[a-z0-9]+$/)?.[0] ?? '';
+}
+
+function isBibtex(text: string, extension: string): boolean {
+  return extension === '.bib' || looksLikeBibtex(text);
+}
+
 function notJson(): ParseResult {
   return { format: 'json', papers: [], skipped: [{ line: 1, reason: 'not valid JSON' }] };
 }
@@ -56,10 +69,10 @@ function notJson(): ParseResult {
 const JSON_EXTENSIONS = new Set(['.json', '.jsonl', '.ndjson']);
 
 function parseByContent(text: string, filename: string | undefined): ParseResult {
-  const extension = filename?.toLowerCase().match(/\.[a-z0-9]+$/)?.[0] ?? '';
+  const extension = extensionOf(filename);
   // A comma or tab in a listing means nothing: only the name says a file is CSV.
   if (extension === '.csv' || extension === '.tsv') return parseDelimited(text, extension === '.tsv' ? '\t' : ',');
-  if (extension === '.bib' || looksLikeBibtex(text)) return parseBibtex(text);
+  if (isBibtex(text, extension)) return parseBibtex(text);
   const first = text.trimStart()[0];
   if (first !== '[' && first !== '{' && !JSON_EXTENSIONS.has(extension)) return parseListing(text);
   const json = parseJson(text, extension);

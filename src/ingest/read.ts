@@ -6,7 +6,7 @@ import { PapertalkError, describeError, isPapertalkError } from '../errors.js';
 import type { Paper, PaperInput } from '../types.js';
 import { decodeText } from './decode.js';
 import { PIECE_BYTES, STREAM_ABOVE_BYTES, cannotRead, jsonLinePieces, streamsAsLines } from './json-lines-file.js';
-import { parseSource } from './parse.js';
+import { parseSource, prepareToParse } from './parse.js';
 import { toPapers } from './to-papers.js';
 import type { SkippedEntry, SkippedLine, SourceFormat } from './types.js';
 
@@ -193,7 +193,9 @@ async function* readOne(file: string): AsyncGenerator<PaperInput[], SourceFileRe
   } catch (error) {
     throw cannotRead(file, error);
   }
-  const result = parseSource(decodeText(bytes, file), { filename: file });
+  const text = decodeText(bytes, file);
+  await prepareToParse(text, { filename: file });
+  const result = parseSource(text, { filename: file });
   yield result.papers;
   return { path: file, format: result.format, papers: result.papers.length, skipped: result.skipped };
 }
@@ -209,11 +211,13 @@ export interface TextReadOptions {
  * Read one text (an HTTP body: bytes or a string) by the same rules as a file: refused when it
  * is not UTF-8 text or holds no paper (parse_failed), bad entries skipped with their line.
  */
-export function readText(text: Uint8Array | string, options: TextReadOptions = {}): SourceRead {
+export async function readText(bytes: Uint8Array | string, options: TextReadOptions = {}): Promise<SourceRead> {
   const source = options.source ?? 'body';
   let result;
   try {
-    result = parseSource(typeof text === 'string' ? text : decodeText(text, source), { filename: source, json: options.json });
+    const text = typeof bytes === 'string' ? bytes : decodeText(bytes, source);
+    await prepareToParse(text, { filename: source, json: options.json });
+    result = parseSource(text, { filename: source, json: options.json });
   } catch (error) {
     // The whole text is the culprit (name it as the field), unless the parser named a field of it.
     if (isPapertalkError(error)) throw new PapertalkError(error.code, error.message, { field: error.field ?? source, cause: error });
