@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSources } from '../src/ingest/index.js';
+import { looksLikeBibtex } from '../src/ingest/bibtex.js';
 import { parseSource, prepareToParse } from '../src/ingest/parse.js';
 import { repoRoot } from './support/corpus.js';
 
@@ -32,6 +33,15 @@ describe('BibTeX exports', () => {
     expect(result.format).toBe('bibtex');
     expect(result.papers.map((p) => p.title)).toEqual(['Kept']);
     expect(result.skipped.length).toBeGreaterThan(0);
+  });
+});
+
+describe('telling BibTeX from other text', () => {
+  it('looks past comments and blank lines, and answers at once for a body of nothing but newlines', () => {
+    expect(looksLikeBibtex('% Zotero export\n\n  @article\n{key, title={T}}')).toBe(true);
+    expect(looksLikeBibtex('A listing title\n\n@mention in an abstract{')).toBe(false);
+    expect(looksLikeBibtex('\n'.repeat(100_000) + 'x')).toBe(false);
+    expect(looksLikeBibtex(' \n\t\n'.repeat(50_000))).toBe(false);
   });
 });
 

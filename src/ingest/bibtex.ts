@@ -8,7 +8,18 @@ import type { ParseResult, SkippedLine } from './types.js';
 
 /** Whether a text is BibTeX: its first entry (after comments and blank lines) opens with `@type{`. */
 export function looksLikeBibtex(text: string): boolean {
-  return /^(?:\s*%[^\n]*\n|\s*\n)*\s*@[A-Za-z]+\s*[{(]/.test(text);
+  // A walk over the leading lines, not one regex: nested repeats over blank lines backtrack
+  // exponentially on a body of newlines.
+  let at = 0;
+  while (at < text.length) {
+    const end = text.indexOf('\n', at);
+    const line = text.slice(at, end < 0 ? text.length : end);
+    const content = line.trimStart();
+    if (content !== '' && !content.startsWith('%')) return /^@[A-Za-z]+\s*[{(]/.test(text.slice(at + line.length - content.length));
+    if (end < 0) return false;
+    at = end + 1;
+  }
+  return false;
 }
 
 type BibtexParser = typeof import('@retorquere/bibtex-parser');
