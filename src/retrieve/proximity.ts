@@ -2,20 +2,8 @@
 // mean more together than apart. BM25 scores each word alone; this rescoring of the top
 // lexical candidates adds a bonus for each pair of neighbouring query words that also stand
 // close together in the paper.
-import { analyze } from '../text/analyzer.js';
 import type { Paper } from '../types.js';
-
-/** Analyzed title + abstract of a paper, in order, remembered per paper object. */
-const termsOfPaper = new WeakMap<Paper, string[]>();
-
-function paperTerms(paper: Paper): string[] {
-  let terms = termsOfPaper.get(paper);
-  if (!terms) {
-    terms = analyze(`${paper.title} ${paper.abstract}`);
-    termsOfPaper.set(paper, terms);
-  }
-  return terms;
-}
+import { paperTerms } from './paper-terms.js';
 
 /** Sum over query pairs found within `window` positions of each other of the rarer word's idf. */
 export function proximityBonus(

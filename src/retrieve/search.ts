@@ -4,9 +4,9 @@ import { isPapertalkError } from '../errors.js';
 import type { Embedder } from '../index/embedder.js';
 import type { IndexReader } from '../index/backend.js';
 import { normalizeTitle } from '../text/titles.js';
-import { analyze } from '../text/analyzer.js';
 import type { Paper, RetrieverName, SearchHit, SearchMode, SearchResponse } from '../types.js';
 import { reciprocalRankFusion } from './fusion.js';
+import { paperTerms } from './paper-terms.js';
 import { proximityBonus } from './proximity.js';
 import { titleBonus } from './title-match.js';
 import { queryDefaults, understandQuery, type QuerySettings, type UnderstoodQuery } from './query.js';
@@ -105,8 +105,8 @@ export async function lexicalRanking(
 /** Lexical candidates whose matched terms are worked out when the backend does not give them. */
 const MATCHED_DEPTH = 10;
 
-function matchedTerms(understood: UnderstoodQuery, paper: { title: string; abstract: string }): string[] {
-  const present = new Set(analyze(`${paper.title} ${paper.abstract}`));
+function matchedTerms(understood: UnderstoodQuery, paper: Paper): string[] {
+  const present = new Set(paperTerms(paper));
   return [...understood.weights.keys()].filter((term) => present.has(term));
 }
 
