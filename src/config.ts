@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { PapertalkError } from './errors.js';
+import { BACKENDS, EMBED_PROVIDERS } from './types.js';
 
 // Messages say what a valid value looks like: they reach users as "NAME=value: message".
 const booleanish = z
@@ -109,7 +110,7 @@ export const configSchema = z.object({
   modelsDir: z.string().min(1).default('models'),
   allowRemoteModels: booleanish.default(true),
   embedProvider: z
-    .enum(['transformers', 'ollama'])
+    .enum(EMBED_PROVIDERS)
     .default('transformers')
     .describe('who computes embeddings: transformers.js in-process, or the Ollama server at OLLAMA_HOST'),
   /** Unset: the provider's default (DEFAULT_EMBED_MODEL). */
@@ -130,7 +131,7 @@ export const configSchema = z.object({
    * Index backend: vectra (MiniSearch + vectra in memory, for up to ~50k papers) or lancedb
    * (tables on disk, for millions). Unset: whatever the index records, vectra for a new one.
    */
-  indexBackend: z.enum(['vectra', 'lancedb'], { error: 'must be vectra or lancedb' }).optional(),
+  indexBackend: z.enum(BACKENDS, { error: 'must be vectra or lancedb' }).optional(),
   /** Bearer token for write routes (and for all routes with authAll). Required off loopback. */
   token: z.string().min(16, 'must be at least 16 characters').optional(),
   authAll: booleanish.default(false),

@@ -2,6 +2,7 @@
 // with its evidence. src/types.ts infers the types from these (type-only, so what imports the
 // types never loads zod), and the HTTP API names them for its OpenAPI document as they are.
 import { z } from 'zod';
+import { BACKENDS, EMBED_PROVIDERS } from './types.js';
 
 /** A paper as the index stores it. `id` is stable across re-ingests. */
 export const PaperSchema = z.object({
@@ -75,7 +76,7 @@ export const LlmStatusSchema = z.object({
 /** What the engine reports of itself: the index, its freshness, the search modes and the embedding model. */
 export const EngineHealthSchema = z.object({
   status: z.enum(['ok', 'degraded']).describe('degraded: no embedding model (lexical search only), or the index store could not be checked'),
-  backend: z.enum(['vectra', 'lancedb']).describe('vectra (small corpora, in memory) or lancedb (large ones, on disk or object storage)'),
+  backend: z.enum(BACKENDS).describe('vectra (small corpora, in memory) or lancedb (large ones, on disk or object storage)'),
   papers: z.number().int(),
   chunks: z.number().int(),
   vectors: z.number().int(),
@@ -85,7 +86,7 @@ export const EngineHealthSchema = z.object({
   search_modes: z.array(SearchModeSchema),
   embedding: z.object({
     loaded: z.boolean(),
-    provider: z.enum(['transformers', 'ollama']),
+    provider: z.enum(EMBED_PROVIDERS),
     model: z.string(),
     dim: z.number().optional(),
     reason: z.string().optional().describe('Why no model is loaded, in words a user can act on'),

@@ -1,11 +1,11 @@
 // The one interface over the whole index, whatever stores it. Retrieval, answers and the faces
 // read an IndexReader (one committed version, never changing under them); an IndexBackend
 // opens readers and turns a planned change into the next committed version.
-import type { IngestCounts, Paper } from '../types.js';
+import { BACKENDS, type IngestCounts, type Paper } from '../types.js';
 import type { Embedder } from './embedder.js';
 import type { StoreSettings } from './lancedb/location.js';
 
-export const BACKENDS = ['vectra', 'lancedb'] as const;
+export { BACKENDS };
 /** 'vectra': MiniSearch + vectra, all in memory (small corpora). 'lancedb': tables on disk (large ones). */
 export type BackendName = (typeof BACKENDS)[number];
 

@@ -6,7 +6,7 @@ import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { PapertalkError, describeError } from '../errors.js';
-import type { IngestCounts, Paper } from '../types.js';
+import { EMBED_PROVIDERS, type IngestCounts, type Paper } from '../types.js';
 import { approximateTokenCount } from '../text/tokens.js';
 import { chunkEmbeddingText, chunkPaper, type Chunk } from './chunk.js';
 import type { Embedder } from './embedder.js';
@@ -36,7 +36,7 @@ const manifestSchema = z.object({
   chunks: z.number().int().nonnegative(),
   // Indexes written before Ollama embeddings existed have no provider: theirs was transformers.js.
   embedding: z
-    .object({ provider: z.enum(['transformers', 'ollama']).default('transformers'), model: z.string(), dim: z.number().int().positive() })
+    .object({ provider: z.enum(EMBED_PROVIDERS).default('transformers'), model: z.string(), dim: z.number().int().positive() })
     .nullable(),
 });
 export type IndexManifest = z.infer<typeof manifestSchema>;

@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { z } from 'zod';
 import { PapertalkError, describeError } from '../../errors.js';
-import type { Paper } from '../../types.js';
+import { EMBED_PROVIDERS, type Paper } from '../../types.js';
 import type { ApplyOptions, BackendOptions, CommitInfo, EmbeddingInfo, IndexBackend, IndexReader, LexicalMatch, LexicalQuery, VectorMatch } from '../backend.js';
 import { chunkEmbeddingText } from '../chunk.js';
 import type { Embedder } from '../embedder.js';
@@ -52,7 +52,7 @@ const manifestSchema = z.object({
   versions: z.object({ papers: z.number().int().positive(), chunks: z.number().int().positive().nullable() }),
   /** Whether the vector column has an ANN index (query with nprobes/refine) or is searched exactly. */
   ann: z.boolean(),
-  embedding: z.object({ provider: z.enum(['transformers', 'ollama']), model: z.string(), dim: z.number().int().positive() }).nullable(),
+  embedding: z.object({ provider: z.enum(EMBED_PROVIDERS), model: z.string(), dim: z.number().int().positive() }).nullable(),
   terms: z.string().regex(/^terms-[a-z0-9-]+\.json$/),
   /** Commits made to this index so far, this one included (manifests before it was recorded: none). */
   seq: z.number().int().positive().optional(),
