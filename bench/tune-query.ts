@@ -2,7 +2,7 @@
 // setting scored on SciFact's TRAIN split (nDCG@10) and on the TUNE half of the sample-corpus
 // questions (known-item MRR@10, topical nDCG@10). The test halves are never looked at here.
 //
-//   npx tsx bench/tune-query.ts [--dataset DIR] [--limit N]
+//   npx tsx bench/tune-query.ts [--dataset DIR] [--limit N] [--only LABEL-SUBSTRING]
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,7 +19,7 @@ import { lexicalRanking } from '../src/retrieve/search.js';
 import type { Paper } from '../src/types.js';
 import { defaultScifactDir, repoRoot } from './lib/paths.js';
 
-const { values } = parseArgs({ options: { dataset: { type: 'string' }, limit: { type: 'string' } } });
+const { values } = parseArgs({ options: { dataset: { type: 'string' }, limit: { type: 'string' }, only: { type: 'string' } } });
 
 /** Just what lexicalRanking reads: the lexical index and the papers, as a small-backend reader. */
 function snapshotOf(papers: Paper[]): IndexSnapshot & { reader: VectraReader } {
@@ -84,7 +84,9 @@ async function main(): Promise<void> {
   for (const titleWeight of [0, 0.1, 0.2, 0.3, 0.5]) rows.push([`shipped, title=${titleWeight}`, { ...queryDefaults, titleWeight }]);
   rows.push(['the shipped defaults', queryDefaults]);
   let header = false;
-  for (const [label, settings] of rows) {
+  // --only SUBSTRING: just the baseline and the rows whose label contains it.
+  const picked = values.only ? rows.filter(([label], i) => i === 0 || label.includes(values.only!)) : rows;
+  for (const [label, settings] of picked) {
     const scores = Object.assign({}, ...(await Promise.all(scorers.map((score) => score(settings))))) as Record<string, number>;
     if (!header) {
       console.log(`${'settings'.padEnd(40)}  ${Object.keys(scores).map((k) => k.padStart(22)).join('  ')}`);

@@ -2,7 +2,7 @@
 // with its evidence. src/types.ts infers the types from these (type-only, so what imports the
 // types never loads zod), and the HTTP API names them for its OpenAPI document as they are.
 import { z } from 'zod';
-import { BACKENDS, EMBED_PROVIDERS } from './types.js';
+import { BACKENDS, EMBED_PROVIDERS } from './choices.js';
 
 /** A paper as the index stores it. `id` is stable across re-ingests. */
 export const PaperSchema = z.object({

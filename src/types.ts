@@ -60,10 +60,7 @@ export interface IngestCounts {
   embedded: number;
 }
 
-/** The index backends: vectra + MiniSearch in memory (small corpora), LanceDB tables (large ones). */
-export const BACKENDS = ['vectra', 'lancedb'] as const;
-/** Who computes embeddings: transformers.js in-process, or an Ollama server. */
-export const EMBED_PROVIDERS = ['transformers', 'ollama'] as const;
+export { BACKENDS, EMBED_PROVIDERS } from './choices.js';
 
 /** Most ids an ingest reports back (`ids`); the counts say how many papers there were. */
 export const MAX_REPORTED_IDS = 1000;

@@ -6,31 +6,11 @@ import type { FeatureExtractionPipeline, PreTrainedTokenizer } from '@huggingfac
 import { configSchema, type Config } from '../config.js';
 import { describeError } from '../errors.js';
 import { modelConventions } from './model-conventions.js';
+import type { Embedder, EmbedderStatus } from './embedding.js';
 import { loadOllamaEmbedder } from './ollama-embedder.js';
 
 export { modelConventions } from './model-conventions.js';
-
-export type EmbedProvider = Config['embedProvider'];
-
-export interface Embedder {
-  /** Who computes the vectors; the index records it beside the model. */
-  readonly provider: EmbedProvider;
-  /** Model id, e.g. 'Xenova/all-MiniLM-L6-v2' or 'nomic-embed-text'. */
-  readonly model: string;
-  readonly dim: number;
-  /** Usable window in word pieces, excluding special tokens and any passage prefix. */
-  readonly maxTokens: number;
-  /** Word pieces of `text` without special tokens, with the model's own tokenizer. */
-  countTokens(text: string): number;
-  /** Pooled, L2-normalized embeddings of passages, computed in batches. */
-  embed(texts: string[]): Promise<Float32Array[]>;
-  /** Embedding of a search query, with the query prefix the model was trained with, if any. */
-  embedQuery(text: string): Promise<Float32Array>;
-}
-
-export type EmbedderStatus =
-  | { loaded: true; embedder: Embedder }
-  | { loaded: false; model: string; reason: string };
+export type { EmbedProvider, Embedder, EmbedderStatus } from './embedding.js';
 
 type EmbedderConfig = Pick<Config, 'embedModel' | 'modelsDir' | 'allowRemoteModels' | 'embedDtype' | 'dense'> &
   Partial<Pick<Config, 'embedProvider' | 'ollamaHost'>>;

@@ -10,7 +10,7 @@ import { Ollama } from 'ollama';
 import type { Config } from '../config.js';
 import { describeError, PapertalkError } from '../errors.js';
 import { approximateTokenCount } from '../text/tokens.js';
-import type { Embedder, EmbedderStatus } from './embedder.js';
+import type { Embedder, EmbedderStatus } from './embedding.js';
 import { modelConventions } from './model-conventions.js';
 
 type OllamaEmbedderConfig = Pick<Config, 'embedModel' | 'ollamaHost' | 'dense'>;

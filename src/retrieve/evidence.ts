@@ -5,7 +5,7 @@ import type { IndexReader } from '../index/backend.js';
 import { lexicalDefaults } from '../index/lexical.js';
 import type { RetrievalEvidence } from '../types.js';
 import type { UnderstoodQuery } from './query.js';
-import type { PaperRanking } from './search.js';
+import { round, type PaperRanking } from './hit.js';
 
 /** Distinct query terms with their weight for coverage and snippets: idf x the understood weight. */
 export function weightedTerms(understood: UnderstoodQuery, lexical: Pick<IndexReader, 'idf'>): Map<string, number> {
@@ -66,8 +66,4 @@ function denseEvidence(dense: readonly PaperRanking[]): Pick<RetrievalEvidence, 
   const mean = rest.reduce((sum, s) => sum + s, 0) / rest.length;
   const sd = Math.sqrt(rest.reduce((sum, s) => sum + (s - mean) ** 2, 0) / rest.length);
   return { dense_top: round(top), dense_z: round(sd === 0 ? 0 : (top - mean) / sd) };
-}
-
-function round(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
 }

@@ -6,6 +6,7 @@ import type { IndexReader } from '../index/backend.js';
 import { normalizeTitle } from '../text/titles.js';
 import type { Paper, RetrieverName, SearchHit, SearchMode, SearchResponse } from '../types.js';
 import { reciprocalRankFusion } from './fusion.js';
+import { round, type PaperRanking } from './hit.js';
 import { paperTerms } from './paper-terms.js';
 import { proximityBonus } from './proximity.js';
 import { titleBonus } from './title-match.js';
@@ -54,16 +55,6 @@ const MIN_LEXICAL_DEPTH = 10;
 /** Chunks fetched per wanted paper in dense search (a paper has ~3 chunks). */
 const CHUNKS_PER_PAPER = 4;
 
-export interface PaperRanking {
-  id: string;
-  score: number;
-  /** For lexical hits: the plain BM25 score, before the proximity bonus. */
-  bm25?: number;
-  /** For lexical hits: the analyzed terms the paper matched (spares re-analyzing it for coverage). */
-  matched?: string[];
-  /** For dense hits: the best-matching chunk's span in the abstract. */
-  span?: { start: number; end: number };
-}
 
 /** Which mode can actually run: dense needs a loaded model and vectors in the index. */
 export function effectiveMode(requested: SearchMode, index: IndexReader, embedder?: Embedder): SearchMode {
@@ -243,9 +234,4 @@ function pinExactTitle(
   const score = ranked[0]?.score ?? 1;
   if (!found.has(id)) found.set(id, new Set(['lexical']));
   return [{ id, score }, ...ranked.filter((hit) => hit.id !== id)];
-}
-
-function round(value: number, digits = 4): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
