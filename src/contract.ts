@@ -37,6 +37,9 @@ export const SearchHitSchema = PaperSchema.extend({
 export const RetrievalEvidenceSchema = z.object({
   known_terms: z.number().describe("Idf-weighted share of the question's content words found in some indexed paper, 0..1."),
   unknown_terms: z.array(z.string()).describe("The question's content words no indexed paper contains, as the user wrote them."),
+  unmatched_terms: z
+    .array(z.string())
+    .describe("The question's content words some indexed paper contains but none of the top lexical candidates do, heaviest first, as the user wrote them."),
   top_coverage: z.number().describe("Best idf-weighted share of the question's content words in one of the top lexical candidates, 0..1."),
   lexical_strength: z.number().describe("The best BM25 score over the most the question's words could score (each at full weight), 0..1."),
   dense_top: z.number().optional().describe('Cosine of the best chunk (dense and hybrid modes).'),

@@ -238,6 +238,15 @@ describe('POST /api/chat (streamed)', () => {
     expect(setup.fake.chatRequests()).toHaveLength(0);
   });
 
+  it('answers a question the papers cover only in part, with a caveat naming what the closest papers lack', async () => {
+    await start();
+    const done = (await readSse(await post(ask('speech recognition from lip movements', { mode: 'extractive' })))).at(-1)!.data;
+    expect(done).toMatchObject({ relevant: true, coverage: 'partial', mode: 'extractive' });
+    expect(done.citations.length).toBeGreaterThan(0);
+    // The corpus has speech recognition papers, none about lips: the caveat says which words.
+    expect(done.notice).toMatch(/^The indexed papers cover this question only in part \(none of the closest papers mentions “lip”/);
+  });
+
   it('answers extractively when asked to, without calling the LLM', async () => {
     await start();
     const done = (await readSse(await post(ask(PEFT, { mode: 'extractive' })))).at(-1)!.data;

@@ -140,7 +140,7 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
         text = notCoveredAnswer(numbered, decision, port.paperCount());
         await emitPieces(text, emit);
       } else {
-        if (decision.verdict === 'partial') notice = joinNotices(notice, PARTIAL_NOTICE);
+        if (decision.verdict === 'partial') notice = joinNotices(notice, partialNotice(decision));
         if (plan.mode === 'llm' && !llmUsable) notice = joinNotices(notice, fallbackNotice(status?.reason ?? 'LLM not available'));
         if (llmUsable) {
           const generated = await generate(plan, numbered, emit, signal);
@@ -275,7 +275,9 @@ function sourcesBlock(sources: Numbered[]): string {
     .join('\n\n');
 }
 
-const PARTIAL_NOTICE = 'The indexed papers cover this question only in part: check the cited abstracts';
+function partialNotice(decision: CoverageDecision): string {
+  return `The indexed papers cover this question only in part (${decision.reason}): check the cited abstracts`;
+}
 
 function emptyDecision(papers: number): CoverageDecision {
   return {

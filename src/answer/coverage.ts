@@ -43,7 +43,12 @@ export const COVERED_FROM = 0.8;
 export function decideCoverage(evidence: RetrievalEvidence): CoverageDecision {
   const score = Math.round(matchScore(evidence) * 1000) / 1000;
   if (score >= COVERED_FROM) return { verdict: 'covered', score, reason: 'the top papers share most of the question’s words' };
-  if (score >= NOT_COVERED_BELOW) return { verdict: 'partial', score, reason: 'the closest papers share only part of the question’s words' };
+  if (score >= NOT_COVERED_BELOW) {
+    const lacking = [...evidence.unknown_terms, ...evidence.unmatched_terms].slice(0, 3).map((word) => `“${word}”`);
+    const reason =
+      lacking.length > 0 ? `none of the closest papers mentions ${listOf(lacking)}` : 'the closest papers share only part of the question’s words';
+    return { verdict: 'partial', score, reason };
+  }
   const missing = evidence.unknown_terms.slice(0, 4).map((word) => `“${word}”`);
   const reason =
     missing.length > 0

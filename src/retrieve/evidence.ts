@@ -3,6 +3,7 @@
 // question's weight, cosines, standard deviations), unlike BM25 sums or fused RRF scores.
 import type { IndexReader } from '../index/backend.js';
 import { lexicalDefaults } from '../index/lexical.js';
+import { isGenericTerm } from '../text/framing-words.js';
 import type { RetrievalEvidence } from '../types.js';
 import type { UnderstoodQuery } from './query.js';
 import { round, type PaperRanking } from './hit.js';
@@ -40,16 +41,27 @@ export function retrievalEvidence(
   // chat turn over one question see the same number; first by BM25 itself, so that the rerank's
   // bonuses (proximity, title) do not move the thresholds calibrated on it.
   let topCoverage = 0;
+  const inTop = new Set<string>();
   const byBm25 = [...lexical].sort((a, b) => (b.bm25 ?? b.score) - (a.bm25 ?? a.score));
   for (const hit of byBm25.slice(0, COVERAGE_DEPTH)) {
     const present = new Set(hit.matched);
     let found = 0;
-    for (const [term, weight] of terms) if (present.has(term)) found += weight;
+    for (const [term, weight] of terms) {
+      if (!present.has(term)) continue;
+      found += weight;
+      inTop.add(term);
+    }
     topCoverage = Math.max(topCoverage, total === 0 ? 0 : found / total);
   }
+  // What the closest papers lack though the corpus has it: the words a caveat names.
+  const unmatched = [...terms]
+    .filter(([term]) => !inTop.has(term) && !isGenericTerm(term) && index.docFrequency(term) > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([term]) => understood.surface.get(term) ?? term);
   return {
     known_terms: round(total === 0 ? 0 : known / total),
     unknown_terms: unknown,
+    unmatched_terms: [...new Set(unmatched)],
     top_coverage: round(topCoverage),
     lexical_strength: round(attainable === 0 ? 0 : Math.min(1, topBm25 / attainable)),
     ...denseEvidence(dense),
