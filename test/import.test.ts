@@ -263,7 +263,7 @@ describe('import arxiv', () => {
 });
 
 describe('the arXiv metadata snapshot in plain ingest', () => {
-  it('reads its id, title, abstract, authors, categories and update_date fields', () => {
+  it('reads its id, title, abstract, authors, categories and DOI, dated by its first version (not its last update)', () => {
     const line = JSON.stringify({
       id: '0704.0001',
       submitter: 'Pavel Nadolsky',
@@ -287,7 +287,8 @@ describe('the arXiv metadata snapshot in plain ingest', () => {
         abstract: 'A fully differential calculation in perturbative quantum chromodynamics is presented for the production of massive photon pairs at hadron colliders.',
         authors: ["C. Bal\\'azs", 'E. L. Berger', 'P. M. Nadolsky', 'C.-P. Yuan'],
         categories: ['hep-ph', 'cs.LG'],
-        date: '2008-11-13',
+        date: '2007-04-02',
+        url: 'https://doi.org/10.1103/PhysRevD.76.013009',
         arxiv_url: 'https://arxiv.org/abs/0704.0001',
       },
     ]);

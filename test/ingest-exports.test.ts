@@ -1,6 +1,6 @@
-// Reference-manager exports as sources: BibTeX (Zotero, JabRef, Google Scholar) and CSV/TSV
-// (Zotero's CSV export, spreadsheets), read from real files, through the CLI's reader and the
-// HTTP API alike.
+// Reference-manager and literature-database exports as sources: BibTeX (Zotero, JabRef, Google
+// Scholar), CSV/TSV (Zotero's CSV export, spreadsheets), OpenAlex and Semantic Scholar records,
+// read from real files, through the CLI's reader and the HTTP API alike.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSources } from '../src/ingest/index.js';
@@ -56,13 +56,50 @@ describe('CSV and TSV exports', () => {
     expect(skipped).toEqual([{ source: file('zotero.csv'), line: 5, reason: 'row: missing abstract' }]);
   });
 
-  it('reads a tab-separated file, and a folder picks up .bib, .csv and .tsv files', async () => {
+  it('reads a tab-separated file, and a folder picks up .bib, .csv, .tsv and .jsonl files', async () => {
     const { papers, files } = await readSources([exportsDir]);
-    expect(files.map((f) => path.basename(f.path)).sort()).toEqual(['papers.tsv', 'zotero.bib', 'zotero.csv']);
+    expect(files.map((f) => path.basename(f.path)).sort()).toEqual(['openalex-works.jsonl', 'papers.tsv', 'semantic-scholar.jsonl', 'zotero.bib', 'zotero.csv']);
     expect(papers.find((p) => p.title === 'LoRA: Low-Rank Adaptation')).toMatchObject({ date: '2021' });
   });
 
   it('names the problem when a CSV file has no title or abstract column', () => {
     expect(() => parseSource('name,notes\nx,y\n', { filename: 'list.csv' })).toThrow('list.csv: no papers found (read as csv); line 1: no "title" column (the header has: name, notes)');
+  });
+});
+
+describe('literature-database records (JSON Lines)', () => {
+  it('reads OpenAlex works: the abstract put back together from its inverted index, the work id, DOI link and authorships', async () => {
+    const { papers, skipped } = await readSources([file('openalex-works.jsonl')]);
+    expect(papers).toEqual([
+      {
+        id: 'W2741809807',
+        title: 'The state of OA: a large-scale analysis of the prevalence and impact of Open Access articles',
+        abstract:
+          'Despite growing interest in Open Access (OA) to scholarly literature, there is an unmet need for large-scale, up-to-date, and reproducible studies assessing the prevalence of OA in the literature.',
+        date: '2018-02-13',
+        url: 'https://doi.org/10.7717/peerj.4375',
+        authors: ['Heather Piwowar', 'Jason Priem'],
+      },
+    ]);
+    // A work without an abstract is named, not dropped silently.
+    expect(skipped).toEqual([{ source: file('openalex-works.jsonl'), line: 2, reason: 'missing abstract' }]);
+  });
+
+  it('puts back only sane positions of an inverted index: no huge, negative or fractional ones', () => {
+    const line = JSON.stringify({ title: 'T', abstract_inverted_index: { kept: [1], alsoKept: [0], huge: [1e12], negative: [-1], half: [1.5], notList: 3 } });
+    expect(parseSource(`${line}\n`, { filename: 'works.jsonl' }).papers[0]!.abstract).toBe('alsoKept kept');
+  });
+
+  it('reads Semantic Scholar papers: paperId, the precise publication date over the year, and the arXiv page', async () => {
+    const { papers } = await readSources([file('semantic-scholar.jsonl')]);
+    expect(papers).toHaveLength(1);
+    expect(papers[0]).toMatchObject({
+      id: '204e3073870fae3d05bcbc2f6a8e263d9b72e776',
+      title: 'Attention is All you Need',
+      date: '2017-06-12',
+      url: 'https://www.semanticscholar.org/paper/204e3073870fae3d05bcbc2f6a8e263d9b72e776',
+      arxiv_url: 'https://arxiv.org/abs/1706.03762',
+      authors: ['Ashish Vaswani', 'Noam Shazeer'],
+    });
   });
 });

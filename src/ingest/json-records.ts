@@ -87,17 +87,19 @@ function recordFromJson(line: string): RecordCheck {
 
 /**
  * Other names the same fields go by in common exports: arXiv's API (`summary`, `published`,
- * `link`), Hugging Face's papers API (`summary`, `publishedAt`, authors as `{name}`), and
- * ad-hoc dumps. The first present name wins.
+ * `link`), Hugging Face's papers API (`summary`, `publishedAt`, authors as `{name}`), Semantic
+ * Scholar (`paperId`, `publicationDate`), OpenAlex works (`display_name`, `publication_date`,
+ * `authorships`), and ad-hoc dumps. The first present name wins.
  */
 const FIELD_NAMES = {
+  title: ['title', 'display_name'],
   // `abstract_note`: Zotero's CSV export ("Abstract Note").
   abstract: ['abstract', 'summary', 'abstract_note'],
-  id: ['id', 'paper_id', 'arxiv_id', 'doi'],
+  id: ['id', 'paper_id', 'paperId', 'arxiv_id', 'doi'],
   url: ['url', 'link', 'pdf_url'],
-  // `update_date`: the arXiv metadata snapshot (Kaggle's arxiv-metadata-oai-snapshot.json).
-  date: ['date', 'published', 'publishedAt', 'published_at', 'update_date', 'publication_year', 'year'],
-  authors: ['authors', 'author'],
+  // `update_date`: the arXiv metadata snapshot's last update, when it has no first version.
+  date: ['date', 'published', 'publishedAt', 'published_at', 'publicationDate', 'publication_date', 'update_date', 'publication_year', 'year'],
+  authors: ['authors', 'author', 'authorships'],
 } as const;
 
 /** The names an abstract goes by (a CSV header must have one of them). */
@@ -124,21 +126,22 @@ export function recordToInput(value: unknown): RecordCheck {
       ? (nested as Record<string, unknown>)
       : outer;
   const beir = field(record, FIELD_NAMES.abstract) === undefined && ('text' in record || '_id' in record);
-  const title = cleanField('title', record.title, MAX_TITLE_LENGTH);
+  const title = cleanField('title', field(record, FIELD_NAMES.title), MAX_TITLE_LENGTH);
   if (!title.ok) return { ok: false, reason: title.reason, field: 'title' };
-  const abstract = cleanField(beir ? 'text' : 'abstract', beir ? record.text : field(record, FIELD_NAMES.abstract), MAX_ABSTRACT_LENGTH);
+  const rawAbstract = beir ? record.text : (field(record, FIELD_NAMES.abstract) ?? invertedAbstract(record.abstract_inverted_index));
+  const abstract = cleanField(beir ? 'text' : 'abstract', rawAbstract, MAX_ABSTRACT_LENGTH);
   if (!abstract.ok) return { ok: false, reason: abstract.reason, field: beir ? 'text' : 'abstract' };
 
   const input: PaperInput = { title: title.value, abstract: abstract.value };
-  const rawId = beir ? record._id : field(record, FIELD_NAMES.id);
+  const rawId = beir ? record._id : openAlexId(field(record, FIELD_NAMES.id));
   if (rawId !== undefined && rawId !== null) {
     if (typeof rawId !== 'string' && typeof rawId !== 'number') return { ok: false, reason: 'id is not a string or number', field: 'id' };
     const problem = sourceIdProblem(String(rawId));
     if (problem) return { ok: false, reason: problem, field: 'id' };
     input.id = String(rawId);
   }
-  const date = shortText(field(record, FIELD_NAMES.date));
-  const url = httpUrl(field(record, FIELD_NAMES.url));
+  const date = firstVersionDate(record.versions) ?? shortText(field(record, FIELD_NAMES.date));
+  const url = httpUrl(field(record, FIELD_NAMES.url)) ?? doiUrl(record.doi);
   const authors = authorList(field(record, FIELD_NAMES.authors));
   if (date) input.date = date;
   if (url) input.url = url;
@@ -147,6 +150,9 @@ export function recordToInput(value: unknown): RecordCheck {
   if (categories.length > 0) input.categories = categories;
   // A record with arXiv categories and an arXiv-shaped id (the snapshot's) links its abstract page.
   if (categories.length > 0 && input.id && isArxivId(String(rawId))) input.arxiv_url = `https://arxiv.org/abs/${String(rawId)}`;
+  // Semantic Scholar names the arXiv id among its external ids.
+  const arxivId = shortText((record.externalIds as Record<string, unknown> | undefined)?.ArXiv);
+  if (!input.arxiv_url && arxivId && isArxivId(arxivId)) input.arxiv_url = `https://arxiv.org/abs/${arxivId}`;
   if (typeof record.upvotes === 'number' && Number.isInteger(record.upvotes) && record.upvotes >= 0) input.upvotes = record.upvotes;
   return { ok: true, input, beir };
 }
@@ -188,14 +194,60 @@ function authorList(value: unknown): string[] {
       ? value.split(value.includes(';') ? /;|\band\b/ : /,|\band\b/)
       : [];
   return names
-    .map((name) => shortText(isNamed(name) ? name.name : name))
+    .map((name) => shortText(authorName(name)))
     .filter((name): name is string => name !== undefined)
     .slice(0, MAX_AUTHORS);
 }
 
-/** An author given as an object, `{ name: "…" }`, as Hugging Face's API does. */
-function isNamed(value: unknown): value is { name: unknown } {
-  return typeof value === 'object' && value !== null && 'name' in value;
+/** An author given as an object: `{name}` (Hugging Face, Semantic Scholar), `{author: {display_name}}` (OpenAlex). */
+function authorName(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const named = value as { name?: unknown; display_name?: unknown; author?: unknown };
+  if (named.name !== undefined) return named.name;
+  if (named.display_name !== undefined) return named.display_name;
+  return typeof named.author === 'object' && named.author !== null ? (named.author as { display_name?: unknown }).display_name : undefined;
+}
+
+/**
+ * OpenAlex ships an abstract as an inverted index, `{word: [positions]}`: the words put back in
+ * order. Positions past the longest abstract kept are ignored, so a hostile index cannot make a
+ * huge array.
+ */
+function invertedAbstract(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const words: string[] = [];
+  for (const [word, positions] of Object.entries(value)) {
+    if (!Array.isArray(positions)) continue;
+    for (const position of positions) {
+      if (Number.isInteger(position) && position >= 0 && position < MAX_ABSTRACT_LENGTH) words[position] = word;
+    }
+  }
+  const text = words.filter((word) => word !== undefined).join(' ');
+  return text || undefined;
+}
+
+/** A DOI's page: OpenAlex gives it as a URL already, other exports as the bare DOI. */
+function doiUrl(value: unknown): string | undefined {
+  const doi = shortText(value);
+  if (!doi) return undefined;
+  return /^10\.\d{4,9}\/\S+$/.test(doi) ? `https://doi.org/${doi}` : httpUrl(doi);
+}
+
+/** OpenAlex ids are URLs (`https://openalex.org/W2741809807`): the work id is the id. */
+function openAlexId(value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(/^https:\/\/openalex\.org\/(?=[WA]\d+$)/, '') : value;
+}
+
+/**
+ * The arXiv metadata snapshot's first version (`versions[0].created`, "Mon, 2 Apr 2007 19:18:42
+ * GMT") is when the paper appeared; its `update_date` is only the last metadata change.
+ */
+function firstVersionDate(versions: unknown): string | undefined {
+  if (!Array.isArray(versions)) return undefined;
+  const created = (versions[0] as { created?: unknown } | undefined)?.created;
+  if (typeof created !== 'string' || created.length > 100) return undefined;
+  const time = Date.parse(created);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString().slice(0, 10);
 }
 
 function tooLong(length: number): RecordCheck {
