@@ -9,22 +9,19 @@
 // plain BM25 = the same lexical index searched with the question's words as they are, and the
 // previous release's rules: "relevant" when a top-6 paper holds >= 50% of the question's
 // idf-weighted words; the answer cites the top 3; a follow-up folds in the earlier questions.
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { VectraReader } from '../src/index/vectra-backend.js';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createChatService, type ChatService } from '../src/answer/chat-service.js';
+import type { ChatService } from '../src/answer/chat-service.js';
 import { COVERED_FROM, matchScore, NOT_COVERED_BELOW } from '../src/answer/coverage.js';
 import { standaloneQuery } from '../src/answer/follow-up.js';
-import { loadPrompts } from '../src/answer/prompts.js';
 import type { ChatMessage } from '../src/answer/types.js';
-import { loadConfig } from '../src/config.js';
-import { openEngine, type Engine } from '../src/engine.js';
+import type { Engine } from '../src/engine.js';
 import { loadBeirDataset } from '../src/eval/beir.js';
 import { ndcgAt, recallAt, reciprocalRankAt } from '../src/eval/metrics.js';
 import { analyzeQuery } from '../src/text/analyzer.js';
 import { loadQuestions, type Judged, type QuestionSet } from './questions/load.js';
+import { openOn } from './lib/engine.js';
 import { defaultScifactDir, repoRoot } from './lib/paths.js';
 
 const { values } = parseArgs({
@@ -40,21 +37,6 @@ if (!['test', 'tune', 'all'].includes(split)) throw new Error(`--split must be t
 const inSplit = (row: { split: string }) => split === 'all' || row.split === split;
 
 const K = 6;
-
-async function openOn(corpus: string): Promise<{ engine: Engine; chat: ChatService; cleanup(): Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'papertalk-bench-answers-'));
-  const config = loadConfig({
-    PAPERTALK_INDEX_DIR: dir,
-    PAPERTALK_DENSE: 'false',
-    PAPERTALK_ALLOW_REMOTE_MODELS: 'false',
-    PAPERTALK_LOG_LEVEL: 'silent',
-    OLLAMA_HOST: 'http://127.0.0.1:9',
-  });
-  const engine = await openEngine(config);
-  await engine.ingestPath(corpus);
-  const chat = createChatService(engine, loadPrompts());
-  return { engine, chat, cleanup: async () => (await engine.close(), await rm(dir, { recursive: true, force: true })) };
-}
 
 /** The two systems compared: each ranks papers for a question and says whether it would answer. */
 interface System {

@@ -49,7 +49,6 @@ describe('search quality on the sample corpus (lexical)', () => {
       const rank = results.findIndex((hit) => hit.id === paper);
       if (rank < 0) misses.push(`"${question}" -> ${paper}; got ${results.map((hit) => hit.id).join(', ')}`);
     }
-    console.log(`search quality: ${questions.length - misses.length}/${questions.length} questions hit the top 5${misses.length ? `\n  missed: ${misses.join('\n  missed: ')}` : ''}`);
     expect(misses.length, misses.join('\n')).toBeLessThanOrEqual(ALLOWED_MISSES);
   });
 });

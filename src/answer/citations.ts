@@ -81,12 +81,12 @@ export function lexicalSupport(sentence: string, paper: { title: string; abstrac
 
 /**
  * Lexical support below which a cited sentence is listed as doubtful. Measured by
- * test/answer-thresholds.test.ts on the sample corpus (1,264 abstract sentences, two per paper):
+ * `npm run bench:citations` on the sample corpus (1,264 abstract sentences, two per paper; CI runs it with --gate):
  *   restated own sentence (70% of its words kept, "The authors report that …"): p10 0.75, p50 0.85
- *   the same sentence against the nearest other paper (top search hit that is not its source): p50 0.42, p90 0.64
+ *   the same sentence against the nearest other paper (top search hit that is not its source): p50 0.44, p90 0.67
  *   against a random other paper: p50 0.19, p90 0.38
- * At 0.6, 99.6% of restatements pass while 83% of nearest-other and 99.4% of random-other pairings
- * are flagged (0.5: 99.9% / 65% / 97%; 0.7: 96% / 95% / 99.8%). The nearest other paper often does
+ * At 0.6, 99.6% of restatements pass while 81% of nearest-other and 99.4% of random-other pairings
+ * are flagged (0.5: 99.9% / 61% / 97%; 0.7: 96% / 93% / 99.8%). The nearest other paper often does
  * share the claim (many papers say "LoRA cuts trainable parameters"), so it cannot all be caught.
  */
 export const LEXICAL_SUPPORT_THRESHOLD = 0.6;
@@ -94,7 +94,7 @@ export const LEXICAL_SUPPORT_THRESHOLD = 0.6;
  * Cosine similarity (sentence vs. best abstract sentence) above which the embedder vouches for a
  * sentence that failed lexically. NOT measured: this machine has no real embedding weights. It
  * only rescues pairs, so a value too high just leaves the measured lexical verdict; measure it
- * like the lexical one (test/answer-thresholds.test.ts) once a model is available.
+ * like the lexical one (`npm run bench:citations`) once a model is available.
  */
 export const DENSE_SUPPORT_THRESHOLD = 0.6;
 
