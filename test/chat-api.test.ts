@@ -104,7 +104,9 @@ describe('POST /api/chat (streamed)', () => {
       )
     ).at(-1)!.data;
     expect(done.mode).toBe('extractive');
+    // One reason, the real one (not also a vague "LLM not available" after it).
     expect(done.notice).toMatch(/sent nothing/);
+    expect(done.notice!.match(/showing an extractive summary/g)).toHaveLength(1);
     expect(setup.fake.chatRequests()).toHaveLength(1);
     expect(done.citations.some((c: any) => c.title.startsWith('RobBERT-2022'))).toBe(true);
     // done says what was searched: the follow-up, weighted twice, with the question it follows.

@@ -1,7 +1,8 @@
 // One chat turn, end to end: plan it (planTurn: the question, what to search, how to answer),
-// retrieve, decide whether the corpus covers it (decideCoverage), answer (LLM, or extractive when
-// asked or when the LLM is not there), then enforce and check the citations. Faces (HTTP route,
-// CLI) are thin adapters over the events this emits.
+// prepare (can the LLM answer; a follow-up condensed), retrieve, decide whether the corpus covers
+// it (decideCoverage), respond (LLM, or extractive when asked or when the LLM is not there), then
+// finish (citations enforced and checked). Faces (HTTP route, CLI) are thin adapters over the
+// events this emits.
 import type { Engine } from '../engine.js';
 import { describeError, isPapertalkError, PapertalkError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -80,6 +81,37 @@ interface Numbered {
   hit: SearchHit;
 }
 
+/** What a turn knows before retrieval: what to search, and whether the LLM can answer (else why not). */
+interface TurnSetup {
+  query: string;
+  llmUsable: boolean;
+  /** Why the answer will be extractive although an LLM answer was asked for. */
+  llmNotice?: string;
+}
+
+/** A turn's answer before its citations are checked. */
+interface Reply {
+  decision: CoverageDecision;
+  text: string;
+  mode: DoneEvent['mode'];
+  /** The [n] the answer may cite: those its author was given. */
+  given: Set<number>;
+  notice?: string;
+}
+
+function sourceOf({ n, hit }: Numbered): Source {
+  return {
+    n,
+    id: hit.id,
+    title: hit.title,
+    snippet: hit.snippet,
+    score: hit.score,
+    ...(hit.date && { date: hit.date }),
+    ...(hit.url && { url: hit.url }),
+    ...(hit.authors && { authors: hit.authors }),
+  };
+}
+
 /** LLM failures before the first token that an extractive answer can stand in for. */
 const FALLBACK_CODES = new Set(['llm_unreachable', 'llm_model_missing', 'llm_timeout']);
 
@@ -98,98 +130,25 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
     };
     try {
       const plan = planTurn(request);
-      const status = plan.mode === 'llm' ? await llm.status() : undefined;
-      let llmUsable = Boolean(status?.reachable && status.model_available);
-      let notice: string | undefined;
-
-      let query = plan.query;
-      if (plan.followUp && llmUsable) {
-        const condensed = await condenseGuarded(plan, signal);
-        query = condensed.query;
-        // An LLM that just timed out or vanished would only fail again on the answer.
-        if (condensed.failure) {
-          llmUsable = false;
-          notice = fallbackNotice(condensed.failure.message);
-        }
-      }
+      const setup = await prepare(plan, signal);
       signal?.throwIfAborted();
 
       const retrieveStarted = performance.now();
-      const { results, evidence } = await port.search(query, { k: plan.k, from: request.from, to: request.to });
+      const { results, evidence } = await port.search(setup.query, { k: plan.k, from: request.from, to: request.to });
       const retrieveMs = performance.now() - retrieveStarted;
       signal?.throwIfAborted();
       const numbered: Numbered[] = results.map((hit, i) => ({ n: i + 1, hit }));
-      const sources: Source[] = numbered.map(({ n, hit }) => ({
-        n,
-        id: hit.id,
-        title: hit.title,
-        snippet: hit.snippet,
-        score: hit.score,
-        ...(hit.date && { date: hit.date }),
-        ...(hit.url && { url: hit.url }),
-        ...(hit.authors && { authors: hit.authors }),
-      }));
+      const sources = numbered.map(sourceOf);
       await emit({ type: 'sources', data: { sources } });
 
-      let decision = results.length === 0 ? emptyDecision(port.paperCount()) : decideCoverage(evidence);
-      let text: string;
-      let mode: DoneEvent['mode'];
-      let given = new Set(numbered.map(({ n }) => n));
-      if (decision.verdict === 'none') {
-        mode = 'none';
-        text = notCoveredAnswer(numbered, decision, port.paperCount());
-        await emitPieces(text, emit);
-      } else {
-        if (decision.verdict === 'partial') notice = joinNotices(notice, partialNotice(decision));
-        if (plan.mode === 'llm' && !llmUsable) notice = joinNotices(notice, fallbackNotice(status?.reason ?? 'LLM not available'));
-        if (llmUsable) {
-          const generated = await generate(plan, numbered, emit, signal);
-          if (generated.ok) {
-            text = generated.text;
-            given = generated.given;
-          } else {
-            notice = joinNotices(notice, fallbackNotice(generated.error.message));
-            llmUsable = false;
-          }
-        }
-        if (!llmUsable) {
-          text = extractiveAnswer(
-            query,
-            numbered.map(({ n, hit }) => ({ n, title: hit.title, abstract: hit.abstract })),
-            { idf: port.idf, focus: plan.followUp ? plan.question : undefined },
-          );
-          await emitPieces(text, emit);
-        }
-        mode = llmUsable ? 'llm' : 'extractive';
-      }
+      const decision = results.length === 0 ? emptyDecision(port.paperCount()) : decideCoverage(evidence);
+      const reply = await respond(plan, setup, numbered, decision, emit, signal);
       signal?.throwIfAborted();
 
-      const cleaned = cleanCitations(text!, (n) => given.has(n));
-      // The LLM read the abstracts and found they do not answer: that is the decision now.
-      if (mode === 'llm' && cleaned.cited.length === 0 && saysNotCovered(cleaned.text)) {
-        decision = { verdict: 'none', score: decision.score, reason: 'the model found that the retrieved abstracts do not answer it' };
-      }
-      const byN = new Map(numbered.map(({ n, hit }) => [n, hit]));
-      const unsupported = mode === 'llm' ? await findUnsupported(cleaned.text, byN, port.embed()) : [];
-      const total = performance.now();
-      const done: DoneEvent = {
-        answer: cleaned.text,
-        citations: cleaned.cited.map((n) => ({ n, id: byN.get(n)!.id, title: byN.get(n)!.title })),
-        unsupported,
-        dropped_citations: cleaned.dropped,
-        relevant: decision.verdict !== 'none',
-        coverage: decision.verdict,
-        query,
-        follow_up: plan.followUp,
-        mode,
-        model: mode === 'llm' ? llm.model : null,
-        ...(notice ? { notice } : {}),
-        timings: {
-          retrieve_ms: round(retrieveMs),
-          first_token_ms: round((firstTokenAt ?? total) - started),
-          total_ms: round(total - started),
-        },
-      };
+      const done = await finish(plan, setup.query, numbered, reply, () => {
+        const total = performance.now();
+        return { retrieve_ms: round(retrieveMs), first_token_ms: round((firstTokenAt ?? total) - started), total_ms: round(total - started) };
+      });
       signal?.throwIfAborted();
       await emit({ type: 'done', data: done });
       return { ...done, sources };
@@ -201,6 +160,76 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       await emit({ type: 'error', data: { message: failure.message, code: failure.code } });
       throw failure;
     }
+  }
+
+  /** Whether this turn can use the LLM, and what to search: a follow-up is condensed first when it can. */
+  async function prepare(plan: TurnPlan, signal?: AbortSignal): Promise<TurnSetup> {
+    if (plan.mode !== 'llm') return { query: plan.query, llmUsable: false };
+    const status = await llm.status();
+    if (!status.reachable || !status.model_available) {
+      return { query: plan.query, llmUsable: false, llmNotice: fallbackNotice(status.reason ?? 'LLM not available') };
+    }
+    if (!plan.followUp) return { query: plan.query, llmUsable: true };
+    const condensed = await condenseGuarded(plan, signal);
+    // An LLM that just timed out or vanished would only fail again on the answer.
+    if (condensed.failure) return { query: condensed.query, llmUsable: false, llmNotice: fallbackNotice(condensed.failure.message) };
+    return { query: condensed.query, llmUsable: true };
+  }
+
+  /** The answer's text as the decision calls for: "not covered", the LLM's, or quotes (streamed). */
+  async function respond(
+    plan: TurnPlan,
+    setup: TurnSetup,
+    numbered: Numbered[],
+    decision: CoverageDecision,
+    emit: (event: ChatEvent) => Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<Reply> {
+    const given = new Set(numbered.map(({ n }) => n));
+    if (decision.verdict === 'none') {
+      const text = notCoveredAnswer(numbered, decision, port.paperCount());
+      await emitPieces(text, emit);
+      // No LLM was needed for this one: nothing to say about it.
+      return { decision, text, mode: 'none', given };
+    }
+    const caveat = decision.verdict === 'partial' ? partialNotice(decision) : undefined;
+    if (setup.llmUsable) {
+      const generated = await generate(plan, numbered, emit, signal);
+      if (generated.ok) return { decision, text: generated.text, mode: 'llm', given: generated.given, notice: caveat };
+      setup = { ...setup, llmNotice: fallbackNotice(generated.error.message) };
+    }
+    const text = extractiveAnswer(
+      setup.query,
+      numbered.map(({ n, hit }) => ({ n, title: hit.title, abstract: hit.abstract })),
+      { idf: port.idf, focus: plan.followUp ? plan.question : undefined },
+    );
+    await emitPieces(text, emit);
+    return { decision, text, mode: 'extractive', given, notice: joinNotices(caveat, setup.llmNotice) };
+  }
+
+  /** The done event: citations enforced and checked, and an LLM's "not covered" reply taken at its word. */
+  async function finish(plan: TurnPlan, query: string, numbered: Numbered[], reply: Reply, timings: () => DoneEvent['timings']): Promise<DoneEvent> {
+    const cleaned = cleanCitations(reply.text, (n) => reply.given.has(n));
+    const decision =
+      reply.mode === 'llm' && cleaned.cited.length === 0 && saysNotCovered(cleaned.text)
+        ? { ...reply.decision, verdict: 'none' as const, reason: 'the model found that the retrieved abstracts do not answer it' }
+        : reply.decision;
+    const byN = new Map(numbered.map(({ n, hit }) => [n, hit]));
+    const unsupported = reply.mode === 'llm' ? await findUnsupported(cleaned.text, byN, port.embed()) : [];
+    return {
+      answer: cleaned.text,
+      citations: cleaned.cited.map((n) => ({ n, id: byN.get(n)!.id, title: byN.get(n)!.title })),
+      unsupported,
+      dropped_citations: cleaned.dropped,
+      relevant: decision.verdict !== 'none',
+      coverage: decision.verdict,
+      query,
+      follow_up: plan.followUp,
+      mode: reply.mode,
+      model: reply.mode === 'llm' ? llm.model : null,
+      ...(reply.notice ? { notice: reply.notice } : {}),
+      timings: timings(),
+    };
   }
 
   /**
@@ -314,8 +343,8 @@ function fallbackNotice(reason: string): string {
   return `${reason}: showing an extractive summary`;
 }
 
-function joinNotices(first: string | undefined, second: string): string {
-  return first ? `${first}. ${second}` : second;
+function joinNotices(first: string | undefined, second: string | undefined): string | undefined {
+  return first && second ? `${first}. ${second}` : (first ?? second);
 }
 
 /** Non-LLM answers are streamed too (a few words at a time), so every face handles one path. */
