@@ -3,7 +3,7 @@
 // opens readers and turns a planned change into the next committed version.
 import { BACKENDS, type IngestCounts, type Paper } from '../types.js';
 import type { Embedder } from './embedder.js';
-import type { StoreSettings } from './lancedb/location.js';
+import type { StoreSettings } from './storage.js';
 
 export { BACKENDS };
 /** 'vectra': MiniSearch + vectra, all in memory (small corpora). 'lancedb': tables on disk (large ones). */

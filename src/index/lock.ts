@@ -18,6 +18,13 @@ import { PapertalkError } from '../errors.js';
 import { makeDir } from './files.js';
 
 /** The lock's folder inside the index folder. */
+/** A held write lock: a lock folder on disk, or an object-store lease (lancedb/lease.ts). */
+export interface WriteLock {
+  /** Fails when the lock is no longer this writer's (an object-store lease that lapsed). */
+  check(): Promise<void>;
+  release(): Promise<void>;
+}
+
 export const LOCK_DIR = 'ingest.lock.d';
 const FREE = 'free';
 /** Rounds of "someone else won this number, look again" before giving up. */

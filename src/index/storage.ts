@@ -7,6 +7,15 @@ export { isObjectStoreUri };
 
 export type StorageKind = 'local' | (typeof OBJECT_STORE_SCHEMES)[number];
 
+/** How to reach an object store, from config. */
+export interface StoreSettings {
+  /** LanceDB storage options (endpoint, credentials, region…): passed through, never logged. */
+  storageOptions: Record<string, string>;
+  /** Object storage: how long a writer's lease lasts without renewal. */
+  writeLeaseMs: number;
+}
+
+
 export function storageKind(location: string): StorageKind {
   return isObjectStoreUri(location) ? (uriScheme(location) as StorageKind) : 'local';
 }

@@ -18,10 +18,9 @@ import { hostname } from 'node:os';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { z } from 'zod';
 import { PapertalkError } from '../../errors.js';
-import { isAlive } from '../lock.js';
+import { isAlive, type WriteLock } from '../lock.js';
 import { displayLocation } from '../storage.js';
 import { arrowTable } from './columns.js';
-import type { WriteLock } from './location.js';
 import { loadLance } from './native.js';
 
 const LEASE_TABLE = 'lease';

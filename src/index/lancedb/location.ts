@@ -11,33 +11,22 @@ import type { Connection, Table } from '@lancedb/lancedb';
 import type { z } from 'zod';
 import { readJsonFile, writeFileAtomic } from '../files.js';
 import { hostname } from 'node:os';
-import { acquireWriteLock, lockHolder } from '../lock.js';
+import { acquireWriteLock, lockHolder, type WriteLock } from '../lock.js';
 import { corrupt } from '../store.js';
-import { isObjectStoreUri, joinLocation, storageKind, type StorageKind } from '../storage.js';
+import { isObjectStoreUri, joinLocation, storageKind, type StorageKind, type StoreSettings } from '../storage.js';
 import { arrowTable } from './columns.js';
 import { acquireLease, leaseHolder } from './lease.js';
 import { loadLance } from './native.js';
 import { guarded, storeFailure } from './store-errors.js';
 import { TermStats } from './term-stats.js';
 
-export interface StoreSettings {
-  /** LanceDB storage options (endpoint, credentials, region…): passed through, never logged. */
-  storageOptions: Record<string, string>;
-  /** Object storage: how long a writer's lease lasts without renewal. */
-  writeLeaseMs: number;
-}
+export type { StoreSettings, WriteLock };
 
 /** The fields of a manifest the location needs. */
 export interface CommitRecord {
   generation: string;
   db: string;
   terms: string;
-}
-
-export interface WriteLock {
-  /** Fails when the lock is no longer this writer's (an object-store lease that lapsed). */
-  check(): Promise<void>;
-  release(): Promise<void>;
 }
 
 export interface LanceLocation {
