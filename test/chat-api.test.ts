@@ -89,6 +89,54 @@ describe('POST /api/chat (streamed)', () => {
     expect(events[0]!.data.sources.slice(0, 3).some((s: any) => /Portuguese|Sabiá/.test(s.title))).toBe(true);
   });
 
+  describe('a follow-up about one paper of the last answer ("the second one", "[2]")', () => {
+    const FIRST = 'which papers prune large language models?';
+    const previous = async () => {
+      const first = await (await post(ask(FIRST, { stream: false, mode: 'extractive' }))).json();
+      const sources = first.sources.map(({ n, id }: { n: number; id: string }) => ({ n, id }));
+      return { first, history: [{ role: 'user', content: FIRST }, { role: 'assistant', content: first.answer, sources }] };
+    };
+
+    it('answers from that paper: it comes first, and the quotes are its own', async () => {
+      await start();
+      const { first, history } = await previous();
+      const second = first.sources[1];
+      const response = await post({ messages: [...history, { role: 'user', content: 'tell me more about the second one' }], stream: false, mode: 'extractive' });
+      const body = await response.json();
+      expect(body).toMatchObject({ follow_up: true, relevant: true, coverage: 'covered' });
+      expect(body.sources[0].id).toBe(second.id);
+      expect(body.citations.map((c: any) => c.id)).toEqual([second.id]);
+      // "second" is how the user pointed, not what they asked about: the paper's title is searched instead.
+      expect(body.query.split('\n')).toEqual(['tell me more about', second.title]);
+    });
+
+    it('tells the LLM which of its numbers the paper now has, without a condense call', async () => {
+      await start();
+      const { first, history } = await previous();
+      setup.fake.onChat(answer('It evaluates on GLUE [1].'));
+      await readSse(await post({ messages: [...history, { role: 'user', content: 'which benchmarks does [3] use?' }] }));
+      const calls = setup.fake.chatRequests();
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.body.messages[1].content).toContain(`Question: which benchmarks does [3] use?\n(The paper meant: [1] ${first.sources[2].title}.)`);
+    });
+
+    it('searches as before when the last answer came without its sources', async () => {
+      await start();
+      const { history } = await previous();
+      const bare = history.map(({ role, content }) => ({ role, content }));
+      const body = await (await post({ messages: [...bare, { role: 'user', content: 'tell me more about the second one' }], stream: false, mode: 'extractive' })).json();
+      expect(body).toMatchObject({ follow_up: true });
+      expect(body.query).not.toMatch(/second/i);
+    });
+  });
+
+  it('refuses sources that are not numbered papers with a 400 naming the field', async () => {
+    await start();
+    const response = await post({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a', sources: [{ n: 0, id: 'x' }] }, { role: 'user', content: 'more?' }] });
+    expect(response.status).toBe(400);
+    expect((await response.json()).error.field).toMatch(/^messages\.1\.sources/);
+  });
+
   it('falls back to the deterministic rewrite and an extractive answer when the condense call times out', async () => {
     await start({ PAPERTALK_LLM_FIRST_TOKEN_TIMEOUT_MS: '200' });
     setup.fake.onChat({ kind: 'stall' });

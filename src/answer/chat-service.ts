@@ -8,14 +8,15 @@ import { describeError, isPapertalkError, PapertalkError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isGenericTerm } from '../text/framing-words.js';
 import { analyzeQuery } from '../text/analyzer.js';
-import type { SearchHit, SearchResponse } from '../types.js';
+import type { Paper, SearchHit, SearchResponse } from '../types.js';
+import { splitSentences } from '../text/sentences.js';
 import { cleanCitations, findUnsupported, type EmbedTexts } from './citations.js';
 import { condenseWithLlm, historyText } from './condense.js';
 import { answerReserve, estimateTokens, fitToContext } from './context.js';
 import { decideCoverage, type CoverageDecision } from './coverage.js';
 import { extractiveAnswer } from './extractive.js';
 import { createLlmClient, type LlmClient, type LlmStatus } from './llm.js';
-import { planTurn, type TurnPlan } from './plan.js';
+import { aboutPapers, planTurn, type TurnPlan } from './plan.js';
 import type { Prompts } from './prompts.js';
 import type { ChatEvent, ChatMessage, ChatRequest, ChatResult, DoneEvent, Source } from './types.js';
 
@@ -56,6 +57,8 @@ export interface ChatServiceOptions {
 /** What a chat turn needs of the engine: search, corpus statistics, and embeddings when loaded. */
 export interface AnswerPort {
   search(query: string, options: { k: number; from?: string; to?: string }): Promise<SearchResponse>;
+  /** The papers with these ids that the index holds, in the order asked. */
+  papers(ids: readonly string[]): Promise<SearchHit[]>;
   idf(term: string): number;
   paperCount(): number;
   /** Read at each turn: the model may have finished loading since the last. */
@@ -66,6 +69,10 @@ export interface AnswerPort {
 export function portOf(engine: Engine): AnswerPort {
   return {
     search: (query, options) => engine.search(query, options),
+    papers: async (ids) => {
+      const found = await Promise.all(ids.map((id) => engine.getPaper(id)));
+      return found.filter((paper): paper is Paper => paper !== undefined).map(referencedHit);
+    },
     idf: (term) => engine.idf(term),
     paperCount: () => engine.health().papers,
     embed: () => {
@@ -112,6 +119,21 @@ function sourceOf({ n, hit }: Numbered): Source {
   };
 }
 
+/** A paper the user pointed at, as a result: its opening sentence for a snippet. */
+function referencedHit(paper: Paper): SearchHit {
+  const first = splitSentences(paper.abstract)[0];
+  const snippet = first ? paper.abstract.slice(first.start, first.end) : paper.abstract.slice(0, 300);
+  return { ...paper, snippet, score: 1, retrievers: [], coverage: 1 };
+}
+
+/** The papers pointed at first, as [1], [2]…, then the rest of the results, k in all. */
+function referencedFirst(referenced: SearchHit[], results: SearchHit[], k: number): SearchHit[] {
+  const pinned = new Set(referenced.map((hit) => hit.id));
+  const found = new Map(results.map((hit) => [hit.id, hit]));
+  const first = referenced.map((hit) => found.get(hit.id) ?? hit);
+  return [...first, ...results.filter((hit) => !pinned.has(hit.id))].slice(0, Math.max(k, first.length));
+}
+
 /** LLM failures before the first token that an extractive answer can stand in for. */
 const FALLBACK_CODES = new Set(['llm_unreachable', 'llm_model_missing', 'llm_timeout']);
 
@@ -129,7 +151,9 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       await onEvent?.(event);
     };
     try {
-      const plan = planTurn(request);
+      const asked = planTurn(request);
+      const referenced = await port.papers(asked.referenced);
+      const plan = referenced.length > 0 ? aboutPapers(asked, referenced) : asked;
       const setup = await prepare(plan, signal);
       signal?.throwIfAborted();
 
@@ -137,11 +161,17 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       const { results, evidence } = await port.search(setup.query, { k: plan.k, from: request.from, to: request.to });
       const retrieveMs = performance.now() - retrieveStarted;
       signal?.throwIfAborted();
-      const numbered: Numbered[] = results.map((hit, i) => ({ n: i + 1, hit }));
+      const hits = referenced.length > 0 ? referencedFirst(referenced, results, plan.k) : results;
+      const numbered: Numbered[] = hits.map((hit, i) => ({ n: i + 1, hit }));
       const sources = numbered.map(sourceOf);
       await emit({ type: 'sources', data: { sources } });
 
-      const decision = results.length === 0 ? emptyDecision(port.paperCount()) : decideCoverage(evidence);
+      const decision =
+        referenced.length > 0
+          ? { verdict: 'covered' as const, score: 1, reason: 'it asks about papers of the previous answer' }
+          : results.length === 0
+            ? emptyDecision(port.paperCount())
+            : decideCoverage(evidence);
       const reply = await respond(plan, setup, numbered, decision, emit, signal);
       signal?.throwIfAborted();
 
@@ -169,7 +199,8 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
     if (!status.reachable || !status.model_available) {
       return { query: plan.query, llmUsable: false, llmNotice: fallbackNotice(status.reason ?? 'LLM not available') };
     }
-    if (!plan.followUp) return { query: plan.query, llmUsable: true };
+    // A question about papers it names needs no rewrite: aboutPapers searched for them.
+    if (!plan.followUp || plan.referenced.length > 0) return { query: plan.query, llmUsable: true };
     const condensed = await condenseGuarded(plan, signal);
     // An LLM that just timed out or vanished would only fail again on the answer.
     if (condensed.failure) return { query: condensed.query, llmUsable: false, llmNotice: fallbackNotice(condensed.failure.message) };
@@ -198,10 +229,12 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       if (generated.ok) return { decision, text: generated.text, mode: 'llm', given: generated.given, notice: caveat };
       setup = { ...setup, llmNotice: fallbackNotice(generated.error.message) };
     }
+    // Asked about particular papers, the quotes come from them, not from their neighbours.
+    const quoted = plan.referenced.length > 0 ? numbered.filter(({ hit }) => plan.referenced.includes(hit.id)) : numbered;
     const text = extractiveAnswer(
       setup.query,
-      numbered.map(({ n, hit }) => ({ n, title: hit.title, abstract: hit.abstract })),
-      { idf: port.idf, focus: plan.followUp ? plan.question : undefined },
+      quoted.map(({ n, hit }) => ({ n, title: hit.title, abstract: hit.abstract })),
+      { idf: port.idf, focus: plan.followUp ? plan.focus : undefined },
     );
     await emitPieces(text, emit);
     return { decision, text, mode: 'extractive', given, notice: joinNotices(caveat, setup.llmNotice) };

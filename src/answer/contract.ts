@@ -3,7 +3,7 @@
 // OpenAPI document use them as they are, so the faces cannot drift from the chat service.
 import { z } from 'zod';
 import { PaperSchema } from '../contract.js';
-import { MAX_QUESTION_CHARS } from '../types.js';
+import { MAX_CHAT_K, MAX_QUESTION_CHARS, MAX_SOURCE_ID_LENGTH } from '../types.js';
 
 export const ChatMessageSchema = z.object({
   role: z.enum(['user', 'assistant']),
@@ -12,6 +12,11 @@ export const ChatMessageSchema = z.object({
     .trim()
     .min(1, 'must not be empty')
     .max(MAX_QUESTION_CHARS, `must be at most ${MAX_QUESTION_CHARS} characters`),
+  sources: z
+    .array(z.object({ n: z.number().int().min(1), id: z.string().min(1).max(MAX_SOURCE_ID_LENGTH) }))
+    .max(MAX_CHAT_K)
+    .optional()
+    .describe('An assistant message\'s papers, as its [n] named them: a follow-up can then ask about "[2]" or "the second one".'),
 });
 
 /** A retrieved paper as the answer refers to it: [n], with what the source gave for its card. */

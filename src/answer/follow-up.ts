@@ -10,7 +10,9 @@ const REFERS_BACK = new RegExp(
   [
     String.raw`\b(?:those|these|them|they|their|theirs|former|latter|aforementioned)\b`,
     String.raw`\b(?:this|that|such|the same|the above|the previous|the other|the mentioned|the listed|the cited)\s+(?:one|ones|paper|papers|work|method|methods|approach|approaches|model|models|technique|techniques|idea|dataset|datasets|benchmark|benchmarks|result|results)\b`,
-    String.raw`\bthe (?:first|second|third|fourth|last|latest|largest|smallest|best|other) (?:one|ones|paper|papers|method|approach|model|models)\b`,
+    // ("the first one", "the last paper": PAPER_ORDINAL, which knows "the first paper to…" from them.)
+    String.raw`\bthe (?:latest|largest|smallest|best|other) (?:one|ones|paper|papers|method|approach|model|models)\b`,
+    String.raw`\bthe (?:first|second|third|fourth|last) (?:ones|method|approach|model|models)\b(?!\s+(?:to|that|which|for|on|of|in)\b)`,
     String.raw`\b(?:the rest|the others|above|previously|earlier|you mentioned|you listed|you cited|which one|which ones)\b`,
     // "…for that?", "…like this?": a question ending on a pointer.
     String.raw`\b(?:that|this)\s*[?.!]*\s*$`,
@@ -19,6 +21,14 @@ const REFERS_BACK = new RegExp(
   ].join('|'),
   'i',
 );
+/** Pointers at one paper of the previous answer: "[2]", "paper 2", "the second one", "the last paper". */
+const PAPER_NUMBER = /\[(\d{1,2})\]|\b(?:papers?|sources?|references?|results?|numbers?)\s*(\d{1,2}(?:\s*(?:,|and|&|or)\s*\d{1,2})*)\b/gi;
+// "the second one", "the last paper", and "the first" of "the first and the last paper"; not "the
+// first paper to prune LLMs" or "the first work on LoRA", which ask about the literature.
+const PAPER_ORDINAL =
+  /\bthe (first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)(?: (?:one|paper|source|result|reference|work|article|study)\b(?!\s+(?:to|that|which|who|ever|on|about|of|since|where|for|in(?!\s+(?:the|your)\s+(?:list|answer|results)\b))\b)|(?= (?:and|or) the \w+ (?:one|ones|paper|papers)\b))/gi;
+const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
+
 /** Openings that continue the previous question: "and for French?", "what about images?". */
 const CONTINUES = /^\s*(?:and|but|also|so|or|then|plus|what about|how about|what if|same for|only|just|any (?:that|which|for|with|without|in|on)|ok(?:ay)?|now)\b/i;
 /** Ellipses: "for small models?", "with fewer parameters?", "in French?". */
@@ -34,7 +44,7 @@ const SHORT_CONTENT_TERMS = 4;
  */
 export function dependsOnConversation(question: string): boolean {
   const content = analyzeQuery(question).filter((term) => !isGenericTerm(term));
-  if (content.length === 0 || REFERS_BACK.test(question)) return true;
+  if (content.length === 0 || REFERS_BACK.test(question) || pointsAtPapers(question)) return true;
   if (CONTINUES.test(question) || ELLIPSIS.test(question)) return content.length <= SHORT_CONTENT_TERMS;
   // A bare phrase of one or two words after a question ("LoRA?") narrows the topic.
   return tokenize(question).length <= 2;
@@ -45,6 +55,39 @@ export interface StandaloneQuery {
   query: string;
   /** Whether the last question depended on the earlier ones (and the query folds them in). */
   followUp: boolean;
+  /** Papers of the previous answer the question points at ("[2]", "the second one"), by id. */
+  referenced: string[];
+}
+
+function pointsAtPapers(question: string): boolean {
+  return new RegExp(PAPER_NUMBER.source, 'i').test(question) || new RegExp(PAPER_ORDINAL.source, 'i').test(question);
+}
+
+/**
+ * The [n] a question points at, and the question without the pointers: "second" and "2" are
+ * not what it is about ("tell me more about the second one" must not match "second").
+ */
+export function paperPointers(question: string): { numbers: Array<number | 'last'>; rest: string } {
+  const numbers: Array<number | 'last'> = [];
+  let rest = question.replace(PAPER_NUMBER, (_match, bracketed: string | undefined, named: string | undefined) => {
+    for (const digits of (bracketed ?? named ?? '').match(/\d+/g) ?? []) numbers.push(Number(digits));
+    return ' ';
+  });
+  rest = rest.replace(PAPER_ORDINAL, (_match, ordinal: string) => {
+    const word = ordinal.toLowerCase();
+    numbers.push(word === 'last' ? 'last' : ORDINALS.indexOf(word) + 1);
+    return ' ';
+  });
+  return { numbers, rest: rest.replace(/\s+/g, ' ').trim() };
+}
+
+/** The ids of the previous answer's papers that `question` points at (none when it gave no sources). */
+function referencedPapers(question: string, previous: ChatMessage | undefined): string[] {
+  const sources = previous?.role === 'assistant' ? (previous.sources ?? []) : [];
+  if (sources.length === 0) return [];
+  const last = Math.max(...sources.map((source) => source.n));
+  const ids = paperPointers(question).numbers.map((n) => sources.find((source) => source.n === (n === 'last' ? last : n))?.id);
+  return [...new Set(ids.filter((id): id is string => id !== undefined))];
 }
 
 /**
@@ -60,9 +103,14 @@ export function standaloneQuery(messages: readonly ChatMessage[]): StandaloneQue
   let followUp = false;
   questions.forEach((question, index) => {
     followUp = index > 0 && dependsOnConversation(question);
-    query = followUp ? `${question}\n${question}\n${topicOf(query)}` : question;
+    // The pointers ("the second one") are not searched for: what they point at is.
+    const own = followUp ? paperPointers(question).rest || question : question;
+    query = followUp ? `${own}\n${own}\n${topicOf(query)}` : question;
   });
-  return { query, followUp };
+  const last = messages.at(-1);
+  const previous = last?.role === 'user' ? messages.at(-2) : undefined;
+  const referenced = followUp && last ? referencedPapers(last.content, previous) : [];
+  return { query, followUp, referenced };
 }
 
 /** The earlier query's first line of topic (its repeated question and older topic kept short). */

@@ -2,7 +2,8 @@
 // to search for it, and how to answer. The chat service then runs the plan (retrieve, decide,
 // answer) against the engine.
 import { PapertalkError } from '../errors.js';
-import { standaloneQuery } from './follow-up.js';
+import { paperPointers, standaloneQuery } from './follow-up.js';
+import type { SearchHit } from '../types.js';
 import type { AnswerMode, ChatMessage, ChatRequest } from './types.js';
 
 export const DEFAULT_K = 6;
@@ -16,6 +17,10 @@ export interface TurnPlan {
   query: string;
   /** The question depends on the conversation ("which of those…"). */
   followUp: boolean;
+  /** Papers of the previous answer it points at ("[2]", "the second one"), by id: answered first. */
+  referenced: string[];
+  /** The question without such pointers: what the answer must address ("which dataset did [2] use?" -> dataset). */
+  focus: string;
   k: number;
   mode: AnswerMode;
 }
@@ -35,13 +40,31 @@ export function planTurn(request: ChatRequest): TurnPlan {
   if (!last || last.role !== 'user' || !last.content.trim()) {
     throw new PapertalkError('input_invalid', 'the last message must be a non-empty user question', { field: 'messages' });
   }
-  const { query, followUp } = standaloneQuery(messages);
+  const { query, followUp, referenced } = standaloneQuery(messages);
   return {
     question: last.content.trim(),
     history: messages.slice(0, -1),
     query,
     followUp,
+    referenced,
+    focus: paperPointers(last.content.trim()).rest || last.content.trim(),
     k: request.k ?? DEFAULT_K,
     mode: request.mode ?? 'llm',
+  };
+}
+
+/**
+ * A question about papers of the previous answer, once they are looked up: it searches for their
+ * titles beside its own words (for neighbours to read them with), and the LLM is told which of
+ * this turn's numbers they are, since "the second one" of the last answer is [1] now. Only the
+ * papers found stay referenced.
+ */
+export function aboutPapers(plan: TurnPlan, papers: readonly Pick<SearchHit, 'id' | 'title'>[]): TurnPlan {
+  const meant = papers.map((paper, i) => `[${i + 1}] ${paper.title}`).join('; ');
+  return {
+    ...plan,
+    referenced: papers.map((paper) => paper.id),
+    query: [paperPointers(plan.question).rest, ...papers.map((paper) => paper.title)].filter(Boolean).join('\n'),
+    question: `${plan.question}\n(The paper${papers.length === 1 ? '' : 's'} meant: ${meant}.)`,
   };
 }

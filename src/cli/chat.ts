@@ -100,7 +100,8 @@ export async function runChat(chat: ChatService, opts: ChatOptions, io: Io): Pro
     try {
       const result = await answerOnce(chat, messages, opts, io, running.signal, true);
       if (result) {
-        history.push({ role: 'user', content: question }, { role: 'assistant', content: result.answer });
+        const sources = result.sources.map(({ n, id }) => ({ n, id }));
+        history.push({ role: 'user', content: question }, { role: 'assistant', content: result.answer, sources });
         // The same bound as the HTTP API: the oldest turns go first.
         history.splice(0, Math.max(0, history.length - MAX_HISTORY));
       }

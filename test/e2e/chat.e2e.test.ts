@@ -157,9 +157,12 @@ describe('the chat page with a language model', () => {
 
     const chatBody = page.waitForRequest((r) => r.url().endsWith('/api/chat'));
     await ask(page, 'And how much faster is it?');
-    const sent = (await chatBody).postDataJSON() as { messages: { role: string; content: string }[] };
+    const sent = (await chatBody).postDataJSON() as { messages: { role: string; content: string; sources?: { n: number; id: string }[] }[] };
     expect(sent.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
     expect(sent.messages[0]!.content).toBe(QUESTION);
+    // The answer's papers go back with it (also after the reload), so "the second one" can be resolved.
+    expect(sent.messages[1]!.sources?.map((s) => s.n)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(sent.messages[1]!.sources?.every((s) => typeof s.id === 'string' && s.id.length > 0)).toBe(true);
     await page.locator('.turn.assistant.done >> nth=1').waitFor();
 
     await page.getByRole('button', { name: 'New chat' }).click();

@@ -113,7 +113,9 @@ function messagesUpTo(end: number): ChatMessage[] {
   const messages: ChatMessage[] = [];
   for (const turn of turns.slice(0, end)) {
     if (turn.role === 'user') messages.push({ role: 'user', content: turn.content });
-    else if (turn.content.trim() && turn.status !== 'error') messages.push({ role: 'assistant', content: turn.content });
+    // Its papers go back with it, so a follow-up can ask about "[2]" or "the second one".
+    else if (turn.content.trim() && turn.status !== 'error')
+      messages.push({ role: 'assistant', content: turn.content, sources: turn.sources.map(({ n, id }) => ({ n, id })) });
   }
   return messages;
 }
