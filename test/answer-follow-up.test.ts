@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dependsOnConversation, paperPointers, standaloneQuery } from '../src/answer/follow-up.js';
+import { datedAnswer } from '../src/answer/chat-service.js';
+import { dateOrder, dependsOnConversation, paperPointers, standaloneQuery } from '../src/answer/follow-up.js';
+import { byDate } from '../src/answer/plan.js';
 import type { ChatMessage } from '../src/answer/types.js';
 
 const turns = (...questions: string[]): ChatMessage[] =>
@@ -92,5 +94,39 @@ describe('a follow-up about particular papers of the last answer', () => {
   it('points at nothing when the last answer came without its sources (an older client)', () => {
     const bare = withSources.map(({ role, content }) => ({ role, content }));
     expect(standaloneQuery([...bare, { role: 'user', content: 'tell me more about the second one' }]).referenced).toEqual([]);
+  });
+});
+
+describe('a follow-up about the last answer\'s papers by date ("which of those is the most recent?")', () => {
+  it.each([
+    ['which of those is the most recent?', 'newest'],
+    ['and the oldest one?', 'oldest'],
+    ['which of them was published first?', 'oldest'],
+    ['what are the latest results on LoRA?', undefined],
+    ['which is the most recent survey of retrieval?', undefined],
+  ])('"%s" -> %s', (question, order) => {
+    expect(dateOrder(question)).toBe(order);
+  });
+
+  it('is about every paper of the last answer', () => {
+    const messages: ChatMessage[] = [
+      { role: 'user', content: 'which papers make LLM inference faster?' },
+      { role: 'assistant', content: '…', sources: [{ n: 1, id: 'a' }, { n: 2, id: 'b' }] },
+      { role: 'user', content: 'which of those is the most recent?' },
+    ];
+    expect(standaloneQuery(messages)).toMatchObject({ followUp: true, referenced: ['a', 'b'], order: 'newest' });
+  });
+
+  const paper = (n: number, title: string, date?: string) => ({ n, hit: { id: title, title, abstract: '', snippet: '', score: 1, retrievers: [], coverage: 1, ...(date && { date }) } });
+
+  it('orders the papers by date, undated ones last, and lists them with their dates', () => {
+    const found = [{ title: 'B', date: '2023-06' }, { title: 'U' }, { title: 'A', date: '2024-11-30' }, { title: 'C', date: '2021' }];
+    expect(byDate(found, 'newest').map((p) => p.title)).toEqual(['A', 'B', 'C', 'U']);
+    expect(byDate(found, 'oldest').map((p) => p.title)).toEqual(['C', 'B', 'A', 'U']);
+    expect(datedAnswer([paper(1, 'A', '2024-11-30'), paper(2, 'U')], 'newest')).toBe('By date, newest first:\n- A (2024-11-30) [1]\n- U (no date) [2]');
+  });
+
+  it('says so when none of the papers carries a date, instead of guessing', () => {
+    expect(datedAnswer([paper(1, 'A'), paper(2, 'B')], 'newest')).toBe('None of these 2 papers carries a date in the index, so it cannot tell which is the most recent.');
   });
 });

@@ -161,7 +161,8 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       const { results, evidence } = await port.search(setup.query, { k: plan.k, from: request.from, to: request.to });
       const retrieveMs = performance.now() - retrieveStarted;
       signal?.throwIfAborted();
-      const hits = referenced.length > 0 ? referencedFirst(referenced, results, plan.k) : results;
+      const pinned = plan.referenced.map((id) => referenced.find((hit) => hit.id === id)!);
+      const hits = pinned.length > 0 ? referencedFirst(pinned, results, plan.k) : results;
       const numbered: Numbered[] = hits.map((hit, i) => ({ n: i + 1, hit }));
       const sources = numbered.map(sourceOf);
       await emit({ type: 'sources', data: { sources } });
@@ -228,6 +229,11 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       const generated = await generate(plan, numbered, emit, signal);
       if (generated.ok) return { decision, text: generated.text, mode: 'llm', given: generated.given, notice: caveat };
       setup = { ...setup, llmNotice: fallbackNotice(generated.error.message) };
+    }
+    if (plan.order) {
+      const text = datedAnswer(numbered.filter(({ hit }) => plan.referenced.includes(hit.id)), plan.order);
+      await emitPieces(text, emit);
+      return { decision, text, mode: 'extractive', given, notice: setup.llmNotice };
     }
     // Asked about particular papers, the quotes come from them, not from their neighbours.
     const quoted = plan.referenced.length > 0 ? numbered.filter(({ hit }) => plan.referenced.includes(hit.id)) : numbered;
@@ -359,6 +365,17 @@ export function notCoveredAnswer(numbered: readonly Numbered[], decision: Covera
     `${head} Rephrasing it with the technical terms a paper would use may help. The closest papers, possibly unrelated:`,
     ...closest.map(({ n, hit }) => `- ${hit.title} [${n}]`),
   ].join('\n');
+}
+
+/** "Which of those is the most recent?", answered from the papers' dates (already in that order). */
+export function datedAnswer(papers: readonly Numbered[], order: 'newest' | 'oldest'): string {
+  const dated = papers.filter(({ hit }) => hit.date);
+  if (dated.length === 0) {
+    const which = order === 'newest' ? 'the most recent' : 'the oldest';
+    return `None of these ${papers.length} papers carries a date in the index, so it cannot tell which is ${which}.`;
+  }
+  const line = ({ n, hit }: Numbered) => `- ${hit.title} (${hit.date ?? 'no date'}) [${n}]`;
+  return [`By date, ${order} first:`, ...papers.map(line)].join('\n');
 }
 
 function saysNotCovered(text: string): boolean {

@@ -57,6 +57,8 @@ export interface StandaloneQuery {
   followUp: boolean;
   /** Papers of the previous answer the question points at ("[2]", "the second one"), by id. */
   referenced: string[];
+  /** "Which of those is the most recent?": the referenced papers are to be ordered by date. */
+  order?: 'newest' | 'oldest';
 }
 
 function pointsAtPapers(question: string): boolean {
@@ -81,10 +83,24 @@ export function paperPointers(question: string): { numbers: Array<number | 'last
   return { numbers, rest: rest.replace(/\s+/g, ' ').trim() };
 }
 
+/** "Which of those is the most recent?": a question about the last answer's papers by date. */
+const NEWEST = /\b(?:most recent|newest|latest|most up[- ]to[- ]date|published last)\b/i;
+const OLDEST = /\b(?:oldest|earliest|published first|first published)\b/i;
+/** "And the oldest one?": the superlative itself points back. */
+const THE_DATED_ONE = /\bthe (?:oldest|earliest|newest|latest|most recent)(?: (?:one|ones|paper|papers|of them))?\s*[?.!]*\s*$/i;
+
+/** Whether a question asks for the last answer's papers ordered by date, and which way. */
+export function dateOrder(question: string): 'newest' | 'oldest' | undefined {
+  if (!REFERS_BACK.test(question) && !THE_DATED_ONE.test(question)) return undefined;
+  return NEWEST.test(question) ? 'newest' : OLDEST.test(question) ? 'oldest' : undefined;
+}
+
 /** The ids of the previous answer's papers that `question` points at (none when it gave no sources). */
 function referencedPapers(question: string, previous: ChatMessage | undefined): string[] {
   const sources = previous?.role === 'assistant' ? (previous.sources ?? []) : [];
   if (sources.length === 0) return [];
+  // "Which of those is the newest?" is about all of them.
+  if (dateOrder(question)) return sources.map((source) => source.id);
   const last = Math.max(...sources.map((source) => source.n));
   const ids = paperPointers(question).numbers.map((n) => sources.find((source) => source.n === (n === 'last' ? last : n))?.id);
   return [...new Set(ids.filter((id): id is string => id !== undefined))];
@@ -110,7 +126,8 @@ export function standaloneQuery(messages: readonly ChatMessage[]): StandaloneQue
   const last = messages.at(-1);
   const previous = last?.role === 'user' ? messages.at(-2) : undefined;
   const referenced = followUp && last ? referencedPapers(last.content, previous) : [];
-  return { query, followUp, referenced };
+  const order = referenced.length > 0 && last ? dateOrder(last.content) : undefined;
+  return { query, followUp, referenced, ...(order && { order }) };
 }
 
 /** The earlier query's first line of topic (its repeated question and older topic kept short). */

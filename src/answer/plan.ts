@@ -21,6 +21,8 @@ export interface TurnPlan {
   referenced: string[];
   /** The question without such pointers: what the answer must address ("which dataset did [2] use?" -> dataset). */
   focus: string;
+  /** "Which of those is the most recent?": the referenced papers ordered by date, this way. */
+  order?: 'newest' | 'oldest';
   k: number;
   mode: AnswerMode;
 }
@@ -40,7 +42,7 @@ export function planTurn(request: ChatRequest): TurnPlan {
   if (!last || last.role !== 'user' || !last.content.trim()) {
     throw new PapertalkError('input_invalid', 'the last message must be a non-empty user question', { field: 'messages' });
   }
-  const { query, followUp, referenced } = standaloneQuery(messages);
+  const { query, followUp, referenced, order } = standaloneQuery(messages);
   return {
     question: last.content.trim(),
     history: messages.slice(0, -1),
@@ -48,6 +50,7 @@ export function planTurn(request: ChatRequest): TurnPlan {
     followUp,
     referenced,
     focus: paperPointers(last.content.trim()).rest || last.content.trim(),
+    ...(order && { order }),
     k: request.k ?? DEFAULT_K,
     mode: request.mode ?? 'llm',
   };
@@ -59,12 +62,22 @@ export function planTurn(request: ChatRequest): TurnPlan {
  * this turn's numbers they are, since "the second one" of the last answer is [1] now. Only the
  * papers found stay referenced.
  */
-export function aboutPapers(plan: TurnPlan, papers: readonly Pick<SearchHit, 'id' | 'title'>[]): TurnPlan {
-  const meant = papers.map((paper, i) => `[${i + 1}] ${paper.title}`).join('; ');
+export function aboutPapers(plan: TurnPlan, found: readonly Pick<SearchHit, 'id' | 'title' | 'date'>[]): TurnPlan {
+  const papers = plan.order ? byDate(found, plan.order) : found;
+  const meant = papers.map((paper, i) => `[${i + 1}] ${paper.title}${plan.order ? ` (${paper.date ?? 'undated'})` : ''}`).join('; ');
   return {
     ...plan,
     referenced: papers.map((paper) => paper.id),
     query: [paperPointers(plan.question).rest, ...papers.map((paper) => paper.title)].filter(Boolean).join('\n'),
-    question: `${plan.question}\n(The paper${papers.length === 1 ? '' : 's'} meant: ${meant}.)`,
+    question: `${plan.question}\n(The paper${papers.length === 1 ? '' : 's'} meant${plan.order ? `, ${plan.order} first` : ''}: ${meant}.)`,
   };
+}
+
+/** Papers by date, newest or oldest first; undated ones last, in the order given. */
+export function byDate<T extends { date?: string }>(papers: readonly T[], order: 'newest' | 'oldest'): T[] {
+  const dated = papers.filter((paper) => paper.date && !Number.isNaN(Date.parse(paper.date)));
+  const undated = papers.filter((paper) => !dated.includes(paper));
+  const time = (paper: T) => Date.parse(paper.date!);
+  dated.sort((a, b) => (order === 'newest' ? time(b) - time(a) : time(a) - time(b)));
+  return [...dated, ...undated];
 }

@@ -31,7 +31,8 @@ export function retrievalEvidence(
   for (const [term, weight] of terms) {
     total += weight;
     if (index.docFrequency(term) > 0) known += weight;
-    else unknown.push(understood.surface.get(term) ?? term);
+    // Named back to the user: their own content words, not a framing word or a word added for them.
+    else if (understood.surface.has(term) && !isGenericTerm(term)) unknown.push(understood.surface.get(term)!);
   }
   // The most a question can score in BM25: every word at its full saturation, idf x (k1 + 1).
   let attainable = 0;
@@ -55,9 +56,9 @@ export function retrievalEvidence(
   }
   // What the closest papers lack though the corpus has it: the words a caveat names.
   const unmatched = [...terms]
-    .filter(([term]) => !inTop.has(term) && !isGenericTerm(term) && index.docFrequency(term) > 0)
+    .filter(([term]) => !inTop.has(term) && understood.surface.has(term) && !isGenericTerm(term) && index.docFrequency(term) > 0)
     .sort((a, b) => b[1] - a[1])
-    .map(([term]) => understood.surface.get(term) ?? term);
+    .map(([term]) => understood.surface.get(term)!);
   return {
     known_terms: round(total === 0 ? 0 : known / total),
     unknown_terms: unknown,
