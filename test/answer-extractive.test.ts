@@ -25,6 +25,15 @@ describe('extractive answer', () => {
     expect(text).not.toContain('[2]');
   });
 
+  it('about one paper, quotes more of its sentences, in the abstract\'s own order', () => {
+    const text = extractiveAnswer('tell me more about prepacking, prefilling and the KV cache', [papers[0]!], { onePaper: true });
+    expect(quotes(text)).toEqual([
+      '- “During inference for large language models, prefilling computes the KV cache.” [1]',
+      '- “We propose Prepacking, which packs prompts of varying lengths into one sequence with a bin-packing algorithm.” [1]',
+      '- “It speeds up prefilling.” [1]',
+    ]);
+  });
+
   it('chooses across papers, not one sentence per paper in rank order', () => {
     const text = extractiveAnswer('does packing speed up prefilling?', papers);
     expect(text).toContain('[1]');

@@ -240,7 +240,8 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
     const text = extractiveAnswer(
       setup.query,
       quoted.map(({ n, hit }) => ({ n, title: hit.title, abstract: hit.abstract })),
-      { idf: port.idf, focus: plan.followUp ? plan.focus : undefined },
+      // "Tell me more about the second one": a paragraph of that paper, not two lines.
+      { idf: port.idf, focus: plan.followUp ? plan.focus : undefined, onePaper: quoted.length === 1 && plan.referenced.length === 1 },
     );
     await emitPieces(text, emit);
     return { decision, text, mode: 'extractive', given, notice: joinNotices(caveat, setup.llmNotice) };

@@ -22,12 +22,16 @@ export interface ExtractiveOptions {
    * address the new constraint rather than re-list the topic.
    */
   focus?: string;
+  /** The question is about the one paper given ("tell me more about [2]"): more of it, in its own order. */
+  onePaper?: boolean;
 }
 
 /** Longest answer, in words: a paragraph, not a results page. */
 const WORD_BUDGET = 120;
 const MAX_QUOTES = 5;
 const MAX_PER_PAPER = 2;
+/** Quotes of the one paper a question is about. */
+const ONE_PAPER_QUOTES = 4;
 /** A quote must score at least this share of the best one's relevance. */
 const MIN_RELATIVE_SCORE = 0.3;
 /** MMR trade-off: relevance against overlap with quotes already chosen. */
@@ -54,6 +58,8 @@ const BOILERPLATE =
 interface Candidate {
   n: number;
   rank: number;
+  /** Where the sentence stands in its abstract. */
+  position: number;
   text: string;
   terms: Set<string>;
   words: number;
@@ -83,9 +89,9 @@ export function extractiveAnswer(question: string, papers: readonly ExtractivePa
     let pick = -1;
     let pickScore = -Infinity;
     pool.forEach((candidate, index) => {
-      if ((perPaper.get(candidate.n) ?? 0) >= MAX_PER_PAPER) return;
+      if ((perPaper.get(candidate.n) ?? 0) >= (options.onePaper ? ONE_PAPER_QUOTES : MAX_PER_PAPER)) return;
       const overlap = Math.max(0, ...chosen.map((c) => jaccard(c.terms, candidate.terms)));
-      const repeat = (perPaper.get(candidate.n) ?? 0) > 0 ? REPEAT_PENALTY : 0;
+      const repeat = (perPaper.get(candidate.n) ?? 0) > 0 && !options.onePaper ? REPEAT_PENALTY : 0;
       const score = LAMBDA * (candidate.relevance / best) - (1 - LAMBDA) * overlap - repeat;
       if (score > pickScore) {
         pickScore = score;
@@ -106,6 +112,8 @@ export function extractiveAnswer(question: string, papers: readonly ExtractivePa
     const top = candidates.find((c) => c.rank === 0 && !BOILERPLATE.test(c.text)) ?? candidates[0]!;
     chosen.push(top);
   }
+  // A paper's own summary reads best in its own order.
+  if (options.onePaper) chosen.sort((a, b) => a.position - b.position);
   return chosen.map((c) => `- “${escapeMarkdown(c.text)}” [${c.n}]`).join('\n');
 }
 
@@ -141,7 +149,7 @@ function sentencesOf(paper: ExtractivePaper, rank: number, dropBoilerplate: bool
   return splitSentences(paper.abstract)
     .map(({ start, end }) => stripCitations(paper.abstract.slice(start, end)))
     .filter((text) => text.length > 0 && !(dropBoilerplate && BOILERPLATE.test(text)))
-    .map((text) => ({ n: paper.n, rank, text, terms: new Set(analyze(text)), words: text.split(/\s+/).length, relevance: 0 }));
+    .map((text, position) => ({ n: paper.n, rank, position, text, terms: new Set(analyze(text)), words: text.split(/\s+/).length, relevance: 0 }));
 }
 
 /** Idf-weighted query terms in the sentence, a little less for long sentences and lower-ranked papers. */
