@@ -120,6 +120,17 @@ describe('POST /api/chat (streamed)', () => {
       expect(calls[0]!.body.messages[1].content).toContain(`Question: which benchmarks does [3] use?\n(The paper meant: [1] ${first.sources[2].title}.)`);
     });
 
+    it('answers "who wrote it?" from the index\'s record, without the LLM, saying what the record lacks', async () => {
+      await start();
+      const { first, history } = await previous();
+      setup.fake.onChat(answer('An invented author list [1].'));
+      const body = await (await post({ messages: [...history, { role: 'user', content: 'who wrote the second one?' }], stream: false })).json();
+      // The sample listings carry no authors: it says so rather than guessing.
+      expect(body.answer).toBe(`- ${first.sources[1].title} [1]: no authors in the index`);
+      expect(body.citations.map((c: any) => c.id)).toEqual([first.sources[1].id]);
+      expect(setup.fake.chatRequests()).toHaveLength(0);
+    });
+
     it('searches as before when the last answer came without its sources', async () => {
       await start();
       const { history } = await previous();

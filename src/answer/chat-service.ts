@@ -15,6 +15,7 @@ import { condenseWithLlm, historyText } from './condense.js';
 import { answerReserve, estimateTokens, fitToContext } from './context.js';
 import { decideCoverage, type CoverageDecision } from './coverage.js';
 import { extractiveAnswer } from './extractive.js';
+import { metadataAnswer, metadataAsked } from './metadata.js';
 import { createLlmClient, type LlmClient, type LlmStatus } from './llm.js';
 import { aboutPapers, planTurn, type TurnPlan } from './plan.js';
 import type { Prompts } from './prompts.js';
@@ -225,6 +226,13 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       return { decision, text, mode: 'none', given };
     }
     const caveat = decision.verdict === 'partial' ? partialNotice(decision) : undefined;
+    // Who wrote it, when, where: the index's record answers that exactly, the abstracts do not.
+    const asked = plan.referenced.length > 0 ? metadataAsked(plan.focus) : [];
+    if (asked.length > 0) {
+      const text = metadataAnswer(numbered.filter(({ hit }) => plan.referenced.includes(hit.id)), asked);
+      await emitPieces(text, emit);
+      return { decision, text, mode: 'extractive', given };
+    }
     if (setup.llmUsable) {
       const generated = await generate(plan, numbered, emit, signal);
       if (generated.ok) return { decision, text: generated.text, mode: 'llm', given: generated.given, notice: caveat };
