@@ -206,7 +206,7 @@ describe('POST /api/ingest', () => {
     expect(search.body.results[0].title).toBe('Zebrafish Transformers for Striped Sequence Modeling');
   });
 
-  it('adds papers from a BibTeX export sent as text/plain and a CSV export sent as text/csv', async () => {
+  it('adds papers from a BibTeX export sent as text/plain, a CSV export as text/csv and an RIS export as application/x-research-info-systems', async () => {
     const bibtex = '@article{gecko2024, title={Gecko Routing for Sparse Experts}, author={Lee, Ann}, abstract={We route tokens with geckoroute, a sparse expert gate.}}';
     const fromBibtex = await call(writable, 'POST', '/api/ingest', bibtex, 'text/plain');
     expect(fromBibtex.status, JSON.stringify(fromBibtex.body)).toBe(200);
@@ -217,8 +217,13 @@ describe('POST /api/ingest', () => {
     expect(fromCsv.status, JSON.stringify(fromCsv.body)).toBe(200);
     expect(fromCsv.body).toMatchObject({ added: 1, skipped: [] });
 
-    const search = await call(writable, 'POST', '/api/search', { query: 'geckoroute newtword', k: 2 });
-    expect(search.body.results.map((hit: { title: string }) => hit.title).sort()).toEqual(['Gecko Routing for Sparse Experts', 'Newt Embeddings']);
+    const ris = 'TY  - JOUR\nAU  - Diaz, Eva\nTI  - Axolotl Adapters\nAB  - We adapt axolotlnet layers.\nER  - \n';
+    const fromRis = await call(writable, 'POST', '/api/ingest', ris, 'application/x-research-info-systems');
+    expect(fromRis.status, JSON.stringify(fromRis.body)).toBe(200);
+    expect(fromRis.body).toMatchObject({ added: 1, skipped: [] });
+
+    const search = await call(writable, 'POST', '/api/search', { query: 'geckoroute newtword axolotlnet', k: 3 });
+    expect(search.body.results.map((hit: { title: string }) => hit.title).sort()).toEqual(['Axolotl Adapters', 'Gecko Routing for Sparse Experts', 'Newt Embeddings']);
     expect(search.body.results.find((hit: { title: string }) => hit.title === 'Newt Embeddings').authors).toEqual(['Bo Chen']);
   });
 

@@ -1,10 +1,12 @@
 // Reference-manager and literature-database exports as sources: BibTeX (Zotero, JabRef, Google
-// Scholar), CSV/TSV (Zotero's CSV export, spreadsheets), OpenAlex and Semantic Scholar records,
-// read from real files, through the CLI's reader and the HTTP API alike.
+// Scholar), RIS (Scopus, Web of Science, PubMed, EndNote), CSV/TSV (Zotero's CSV export,
+// spreadsheets), OpenAlex and Semantic Scholar records, read from real files, through the CLI's
+// reader and the HTTP API alike.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSources } from '../src/ingest/index.js';
 import { looksLikeBibtex } from '../src/ingest/bibtex.js';
+import { exportPapers } from '../src/export/citations.js';
 import { parseSource, prepareToParse } from '../src/ingest/parse.js';
 import { repoRoot } from './support/corpus.js';
 
@@ -56,14 +58,58 @@ describe('CSV and TSV exports', () => {
     expect(skipped).toEqual([{ source: file('zotero.csv'), line: 5, reason: 'row: missing abstract' }]);
   });
 
-  it('reads a tab-separated file, and a folder picks up .bib, .csv, .tsv and .jsonl files', async () => {
+  it('reads a tab-separated file, and a folder picks up .bib, .ris, .csv, .tsv and .jsonl files', async () => {
     const { papers, files } = await readSources([exportsDir]);
-    expect(files.map((f) => path.basename(f.path)).sort()).toEqual(['openalex-works.jsonl', 'papers.tsv', 'semantic-scholar.jsonl', 'zotero.bib', 'zotero.csv']);
+    expect(files.map((f) => path.basename(f.path)).sort()).toEqual(['openalex-works.jsonl', 'papers.tsv', 'scopus.ris', 'semantic-scholar.jsonl', 'zotero.bib', 'zotero.csv']);
     expect(papers.find((p) => p.title === 'LoRA: Low-Rank Adaptation')).toMatchObject({ date: '2021' });
   });
 
   it('names the problem when a CSV file has no title or abstract column', () => {
     expect(() => parseSource('name,notes\nx,y\n', { filename: 'list.csv' })).toThrow('list.csv: no papers found (read as csv); line 1: no "title" column (the header has: name, notes)');
+  });
+});
+
+describe('RIS exports', () => {
+  it('reads each record with an abstract: wrapped lines joined, structured abstracts whole, authors as "First Last", DOI as id', async () => {
+    const { papers, skipped, files } = await readSources([file('scopus.ris')]);
+    expect(files[0]!.format).toBe('ris');
+    expect(papers).toEqual([
+      {
+        id: '10.48550/arXiv.1706.03762',
+        title: 'Attention is all you need',
+        abstract:
+          'The dominant sequence transduction models are based on complex recurrent or convolutional neural networks. We propose a new simple network architecture, the Transformer, based solely on attention mechanisms.',
+        date: '2017-06-12',
+        url: 'https://arxiv.org/abs/1706.03762',
+        authors: ['Ashish Vaswani', 'Noam Shazeer'],
+      },
+      {
+        id: '10.1093/bioinformatics/btz682',
+        title: 'BioBERT: a pre-trained biomedical language representation model for biomedical text mining',
+        abstract: 'MOTIVATION: Biomedical text mining is becoming increasingly important. RESULTS: BioBERT largely outperforms BERT on biomedical text mining tasks.',
+        date: '2020',
+        url: 'https://doi.org/10.1093/bioinformatics/btz682',
+        authors: ['Jinhyuk Lee'],
+      },
+    ]);
+    expect(skipped).toEqual([{ source: file('scopus.ris'), line: 24, reason: 'record: missing abstract' }]);
+  });
+
+  it('reads back what papertalk exports as RIS: titles, abstracts and authors survive the round trip', async () => {
+    const original = [
+      { id: 'p1', title: 'Sparse Pre-training and Dense Fine-tuning', abstract: 'We pretrain sparsely, then fine-tune densely.', authors: ['Vithursan Thangarasa', 'Abhay Gupta'], date: '2023-03-18' },
+      { id: 'p2', title: 'Model soups', abstract: 'Averaging the weights of fine-tuned models improves accuracy.', authors: ['Mitchell Wortsman'] },
+    ];
+    const ris = exportPapers(original, 'ris');
+    const { papers, format } = parseSource(ris, { filename: 'export.ris' });
+    expect(format).toBe('ris');
+    expect(papers.map(({ title, abstract, authors }) => ({ title, abstract, authors }))).toEqual(original.map(({ title, abstract, authors }) => ({ title, abstract, authors })));
+    expect(papers[0]!.date).toMatch(/^2023/);
+  });
+
+  it('is recognized by its content, whatever the file is called', () => {
+    const text = 'TY  - JOUR\nTI  - Kept\nAB  - An abstract that is kept.\nER  - \n';
+    expect(parseSource(text, { filename: 'download.txt' })).toMatchObject({ format: 'ris', papers: [{ title: 'Kept', abstract: 'An abstract that is kept.' }] });
   });
 });
 

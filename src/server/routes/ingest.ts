@@ -9,7 +9,7 @@ const route = createRoute({
   path: '/api/ingest',
   summary: 'Add or update papers',
   description:
-    'A JSON array of papers (or {papers: [...]}), or the text of a listing (Hugging Face daily-papers page, JSONL, BEIR corpus.jsonl, BibTeX) sent as text/plain, or a CSV/TSV export as text/csv or text/tab-separated-values. Both go through the same ingest as `papertalk ingest`: an unusable record is skipped and listed in `skipped`; a body with no usable paper is a 400. Papers already indexed with the same content are left unchanged; a changed abstract updates its paper.',
+    'A JSON array of papers (or {papers: [...]}), or the text of a listing (Hugging Face daily-papers page, JSONL, BEIR corpus.jsonl, BibTeX, RIS) sent as text/plain, a CSV/TSV export as text/csv or text/tab-separated-values, or an RIS export as application/x-research-info-systems. Both go through the same ingest as `papertalk ingest`: an unusable record is skipped and listed in `skipped`; a body with no usable paper is a 400. Papers already indexed with the same content are left unchanged; a changed abstract updates its paper.',
   request: {
     body: {
       // Not `required`: for a required body the validator parses every request as JSON,
@@ -19,6 +19,7 @@ const route = createRoute({
         'application/json': { schema: IngestJsonSchema },
         'text/plain': { schema: z.string().min(1).openapi({ example: 'Title of a paper\n\nIts abstract…' }) },
         'text/csv': { schema: z.string().min(1).openapi({ example: 'Title,Abstract\n"Title of a paper","Its abstract…"' }) },
+        'application/x-research-info-systems': { schema: z.string().min(1).openapi({ example: 'TY  - JOUR\nTI  - Title of a paper\nAB  - Its abstract…\nER  - ' }) },
       },
     },
   },
@@ -28,12 +29,16 @@ const route = createRoute({
   },
 });
 
+/** What databases and reference managers send an RIS export as. */
+const RIS_MEDIA_TYPE = 'application/x-research-info-systems';
+
 export function registerIngestRoutes(app: OpenAPIHono, engine: Engine) {
   app.openapi(route, async (c) => {
     const started = performance.now();
     const type = c.req.header('content-type') ?? '';
     const json = type.includes('application/json');
-    if (!json && !type.startsWith('text/')) {
+    const ris = type.startsWith(RIS_MEDIA_TYPE);
+    if (!json && !ris && !type.startsWith('text/')) {
       throw new PapertalkError('unsupported_media_type', 'content-type: send application/json (papers) or text/plain (a listing)', { field: 'content-type' });
     }
     // The route only picks the reading by content type; the ingest core does the rest. The
@@ -43,7 +48,7 @@ export function registerIngestRoutes(app: OpenAPIHono, engine: Engine) {
       throw new PapertalkError('input_invalid', 'body: the listing text is empty', { field: 'body' });
     }
     // A CSV body is named as a .csv file would be: only the name makes the core read it as CSV.
-    const name = type.startsWith('text/csv') ? 'body.csv' : type.startsWith('text/tab-separated-values') ? 'body.tsv' : 'body';
+    const name = type.startsWith('text/csv') ? 'body.csv' : type.startsWith('text/tab-separated-values') ? 'body.tsv' : ris ? 'body.ris' : 'body';
     const report = await engine.ingestFrom({ text: bytes, json, name });
     return c.json({ ...report, took_ms: Math.round(performance.now() - started) }, 200);
   });
