@@ -1,5 +1,5 @@
 // Reference-manager and literature-database exports as sources: BibTeX (Zotero, JabRef, Google
-// Scholar), RIS (Scopus, Web of Science, PubMed, EndNote), CSV/TSV (Zotero's CSV export,
+// Scholar), RIS (Scopus, Web of Science, EndNote), PubMed's MEDLINE, CSV/TSV (Zotero's CSV export,
 // spreadsheets), OpenAlex and Semantic Scholar records, read from real files, through the CLI's
 // reader and the HTTP API alike.
 import path from 'node:path';
@@ -58,9 +58,9 @@ describe('CSV and TSV exports', () => {
     expect(skipped).toEqual([{ source: file('zotero.csv'), line: 5, reason: 'row: missing abstract' }]);
   });
 
-  it('reads a tab-separated file, and a folder picks up .bib, .ris, .csv, .tsv and .jsonl files', async () => {
+  it('reads a tab-separated file, and a folder picks up .bib, .ris, .nbib, .csv, .tsv and .jsonl files', async () => {
     const { papers, files } = await readSources([exportsDir]);
-    expect(files.map((f) => path.basename(f.path)).sort()).toEqual(['openalex-works.jsonl', 'papers.tsv', 'scopus.ris', 'semantic-scholar.jsonl', 'zotero.bib', 'zotero.csv']);
+    expect(files.map((f) => path.basename(f.path)).sort()).toEqual(['openalex-works.jsonl', 'papers.tsv', 'pubmed.nbib', 'scopus.ris', 'semantic-scholar.jsonl', 'zotero.bib', 'zotero.csv']);
     expect(papers.find((p) => p.title === 'LoRA: Low-Rank Adaptation')).toMatchObject({ date: '2021' });
   });
 
@@ -110,6 +110,39 @@ describe('RIS exports', () => {
   it('is recognized by its content, whatever the file is called', () => {
     const text = 'TY  - JOUR\nTI  - Kept\nAB  - An abstract that is kept.\nER  - \n';
     expect(parseSource(text, { filename: 'download.txt' })).toMatchObject({ format: 'ris', papers: [{ title: 'Kept', abstract: 'An abstract that is kept.' }] });
+  });
+});
+
+describe('PubMed (MEDLINE / .nbib) exports', () => {
+  it('reads each record with an abstract: wrapped lines joined, full author names, the DOI as id (else the PMID), the PubMed page', async () => {
+    const { papers, skipped, files } = await readSources([file('pubmed.nbib')]);
+    expect(files[0]!.format).toBe('medline');
+    expect(papers).toEqual([
+      {
+        id: '10.1093/bioinformatics/btz682',
+        title: 'BioBERT: a pre-trained biomedical language representation model for biomedical text mining',
+        abstract: 'MOTIVATION: Biomedical text mining is becoming increasingly important as the number of biomedical documents rapidly grows. RESULTS: We introduce BioBERT.',
+        date: '2020-02-15',
+        url: 'https://pubmed.ncbi.nlm.nih.gov/31501885/',
+        authors: ['Jinhyuk Lee', 'Wonjin Yoon'],
+      },
+      {
+        id: 'pmid:23456789',
+        // Only PubMed's closing period goes: an ellipsis stays.
+        title: 'Deep learning for chest radiographs: a review...',
+        abstract: 'We review deep learning for chest X-rays.',
+        date: '2018-03',
+        url: 'https://pubmed.ncbi.nlm.nih.gov/23456789/',
+        authors: ['Smith A'],
+      },
+    ]);
+    expect(skipped).toEqual([{ source: file('pubmed.nbib'), line: 23, reason: 'PMID 12345678: missing abstract' }]);
+  });
+
+  it('is recognized by its content, and one paper from RIS and from PubMed is one paper (the DOI)', async () => {
+    const text = 'PMID- 1\nTI  - Kept.\nAB  - An abstract that is kept.\nLID - 10.1/x [doi]\n';
+    expect(parseSource(text, { filename: 'pubmed-export.txt' })).toMatchObject({ format: 'medline', papers: [{ id: '10.1/x', title: 'Kept' }] });
+    expect(parseSource('TY  - JOUR\nTI  - Kept\nAB  - An abstract.\nDO  - 10.1/x\nER  - \n').papers[0]!.id).toBe('10.1/x');
   });
 });
 

@@ -5,6 +5,7 @@ import { loadBibtexParser, looksLikeBibtex, parseBibtex } from './bibtex.js';
 import { parseDelimited } from './csv.js';
 import { parseHfListing } from './hf-listing.js';
 import { parseJsonDocument, parseJsonLines } from './json-records.js';
+import { looksLikeMedline, parseMedline } from './medline.js';
 import { looksLikeRis, parseRis } from './ris.js';
 import type { ParseResult } from './types.js';
 
@@ -16,7 +17,7 @@ export interface ParseOptions {
 }
 
 /**
- * Parse a listing page, JSON Lines (generic or BEIR corpus.jsonl), a JSON array, BibTeX, RIS or a
+ * Parse a listing page, JSON Lines (generic or BEIR corpus.jsonl), a JSON array, BibTeX, RIS, MEDLINE or a
  * CSV/TSV file (by its extension) into paper inputs. Unusable records are reported in `skipped`; a source with no usable paper at all
  * throws PapertalkError('parse_failed'). Never throws anything else, whatever the input.
  */
@@ -75,6 +76,7 @@ function parseByContent(text: string, filename: string | undefined): ParseResult
   if (extension === '.csv' || extension === '.tsv') return parseDelimited(text, extension === '.tsv' ? '\t' : ',');
   if (isBibtex(text, extension)) return parseBibtex(text);
   if (extension === '.ris' || looksLikeRis(text)) return parseRis(text);
+  if (extension === '.nbib' || looksLikeMedline(text)) return parseMedline(text);
   const first = text.trimStart()[0];
   if (first !== '[' && first !== '{' && !JSON_EXTENSIONS.has(extension)) return parseListing(text);
   const json = parseJson(text, extension);

@@ -9,7 +9,7 @@ const route = createRoute({
   path: '/api/ingest',
   summary: 'Add or update papers',
   description:
-    'A JSON array of papers (or {papers: [...]}), or the text of a listing (Hugging Face daily-papers page, JSONL, BEIR corpus.jsonl, BibTeX, RIS) sent as text/plain, a CSV/TSV export as text/csv or text/tab-separated-values, or an RIS export as application/x-research-info-systems. Both go through the same ingest as `papertalk ingest`: an unusable record is skipped and listed in `skipped`; a body with no usable paper is a 400. Papers already indexed with the same content are left unchanged; a changed abstract updates its paper.',
+    'A JSON array of papers (or {papers: [...]}), or the text of a listing (Hugging Face daily-papers page, JSONL, BEIR corpus.jsonl, BibTeX, RIS, PubMed MEDLINE) sent as text/plain, a CSV/TSV export as text/csv or text/tab-separated-values, or an RIS export as application/x-research-info-systems. Both go through the same ingest as `papertalk ingest`: an unusable record is skipped and listed in `skipped`; a body with no usable paper is a 400. Papers already indexed with the same content are left unchanged; a changed abstract updates its paper.',
   request: {
     body: {
       // Not `required`: for a required body the validator parses every request as JSON,
