@@ -6,11 +6,7 @@ import { analyzeQuery, queryTermsOf } from './analyzer.js';
 /**
  * Words that frame a question or describe papers in general rather than their subject. Kept (a
  * question made only of them still searches), at a small weight. English stopwords ("how",
- * "which", "is", "there") are already dropped by the analyzer. The last two lines are the
- * scaffolding of broad questions ("what are the main approaches to…", "what is known about…",
- * "how do people…"): topical nDCG@10 on the tune half 0.709 -> 0.721, known-item unchanged,
- * SciFact train 0.6990 -> 0.6983 (`npx tsx bench/tune-query.ts --only defaults`); "different",
- * which SciFact's claims use as content, was left out (0.6977 with it).
+ * "which", "is", "there") are already dropped by the analyzer.
  */
 const GENERIC_WORDS = `
   paper papers work works research study studies article articles publication publications literature
@@ -22,8 +18,6 @@ const GENERIC_WORDS = `
   use uses using used make makes making made get gets getting help helps helping lot lots
   actually really basically exactly maybe probably also still even just like
   question questions answer answers example examples mention mentions mentioned talk talks cite cited author authors
-  main existing various popular typical typically approach approaches technique techniques option options researchers tried people
-  method methods current currently exist exists common commonly known
 `;
 
 const genericTerms = new Set(GENERIC_WORDS.split(/\s+/).filter(Boolean).flatMap((word) => queryTermsOf(word)));
