@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../src/engine.js';
 import { openEngine } from '../src/engine.js';
-import { parseArxivAtom } from '../src/import/arxiv.js';
+import { parseArxivAtom } from '../src/ingest/atom.js';
 import { retryAfterSeconds } from '../src/import/http.js';
 import { planImport } from '../src/import/run.js';
 import { parseSource } from '../src/ingest/index.js';

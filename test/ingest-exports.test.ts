@@ -58,9 +58,9 @@ describe('CSV and TSV exports', () => {
     expect(skipped).toEqual([{ source: file('zotero.csv'), line: 5, reason: 'row: missing abstract' }]);
   });
 
-  it('reads a tab-separated file, and a folder picks up .bib, .ris, .nbib, .csv, .tsv and .jsonl files', async () => {
+  it('reads a tab-separated file, and a folder picks up .bib, .ris, .nbib, .xml, .csv, .tsv and .jsonl files', async () => {
     const { papers, files } = await readSources([exportsDir]);
-    expect(files.map((f) => path.basename(f.path)).sort()).toEqual(['openalex-works.jsonl', 'papers.tsv', 'pubmed.nbib', 'scopus.ris', 'semantic-scholar.jsonl', 'zotero.bib', 'zotero.csv']);
+    expect(files.map((f) => path.basename(f.path)).sort()).toEqual(['arxiv-query.xml', 'openalex-works.jsonl', 'papers.tsv', 'pubmed.nbib', 'scopus.ris', 'semantic-scholar.jsonl', 'zotero.bib', 'zotero.csv']);
     expect(papers.find((p) => p.title === 'LoRA: Low-Rank Adaptation')).toMatchObject({ date: '2021' });
   });
 
@@ -143,6 +143,31 @@ describe('PubMed (MEDLINE / .nbib) exports', () => {
     const text = 'PMID- 1\nTI  - Kept.\nAB  - An abstract that is kept.\nLID - 10.1/x [doi]\n';
     expect(parseSource(text, { filename: 'pubmed-export.txt' })).toMatchObject({ format: 'medline', papers: [{ id: '10.1/x', title: 'Kept' }] });
     expect(parseSource('TY  - JOUR\nTI  - Kept\nAB  - An abstract.\nDO  - 10.1/x\nER  - \n').papers[0]!.id).toBe('10.1/x');
+  });
+});
+
+describe('a saved arXiv API feed (Atom XML)', () => {
+  it('reads its entries as the arXiv import does: arXiv id, day published, authors, primary category first, both links', async () => {
+    const { papers, skipped, files } = await readSources([file('arxiv-query.xml')]);
+    expect(files[0]!.format).toBe('atom');
+    expect(papers.map((p) => [p.id, p.title, p.date, p.authors, p.categories, p.url])).toEqual([
+      ['1810.04805', 'BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding', '2018-10-11', ['Jacob Devlin', 'Ming-Wei Chang'], ['cs.CL'], 'https://arxiv.org/abs/1810.04805'],
+      ['1706.03762', 'Attention Is All You Need', '2017-06-12', ['Ashish Vaswani'], ['cs.CL', 'cs.LG'], 'https://arxiv.org/abs/1706.03762'],
+    ]);
+    expect(papers[0]!.abstract).toBe('We introduce a new language representation model called BERT, which stands for Bidirectional Encoder Representations from Transformers.');
+    expect(skipped).toEqual([{ source: file('arxiv-query.xml'), line: 0, reason: 'entry 3: 2401.00001: missing abstract' }]);
+  });
+
+  it('expands no entity a file declares itself (a billion laughs stays a few bytes) and refuses absurd nesting', () => {
+    const laughs = ['<!ENTITY l0 "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`)].join('');
+    const feed = `<?xml version="1.0"?><!DOCTYPE f [${laughs}]><feed><entry><id>http://arxiv.org/abs/2401.00001v1</id><title>T &l9;</title><summary>S &l9;</summary></entry></feed>`;
+    const { papers } = parseSource(feed, { filename: 'laughs.xml' });
+    expect(papers[0]!.abstract.length).toBeLessThan(20);
+    expect(() => parseSource(`<feed>${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}</feed>`, { filename: 'deep.xml' })).toThrow(/no papers found \(read as atom\)/);
+  });
+
+  it('names the problem when an XML file is not a feed', () => {
+    expect(() => parseSource('<PubmedArticleSet></PubmedArticleSet>', { filename: 'pubmed.xml' })).toThrow('pubmed.xml: no papers found (read as atom); line 0: not an Atom feed (no <feed> element)');
   });
 });
 

@@ -2,6 +2,7 @@
 // list of entries, each with a `paper` holding the arXiv id, title, summary, authors [{name}],
 // publishedAt and upvotes. Papers keep the arXiv id, so a paper also imported from arXiv is one paper.
 import { recordToInput } from '../ingest/json-records.js';
+import { dayOf } from '../ingest/text.js';
 import type { PaperInput } from '../types.js';
 
 export interface ParsedPage {
@@ -10,10 +11,6 @@ export interface ParsedPage {
   skipped: { entry: number; reason: string }[];
 }
 
-/** `2026-11-27T17:59:59.000Z` -> `2026-11-27`: the day is what a reader wants to see. */
-export function dayOf(date: string): string {
-  return /^\d{4}-\d{2}-\d{2}T/.test(date) ? date.slice(0, 10) : date;
-}
 
 export function hfDailyUrl(endpoint: string, date: string): URL {
   const url = new URL(`${endpoint}/api/daily_papers`);

@@ -5,7 +5,8 @@
 import type { Config } from '../config.js';
 import { PapertalkError, describeError, isPapertalkError } from '../errors.js';
 import type { PaperInput } from '../types.js';
-import { arxivQueryUrl, parseArxivAtom } from './arxiv.js';
+import { parseArxivAtom } from '../ingest/atom.js';
+import { arxivQueryUrl } from './arxiv.js';
 import { hfDailyUrl, parseHfDaily, type ParsedPage } from './hf-daily.js';
 import { fetchText, sleep, type FetchOptions } from './http.js';
 

@@ -1,6 +1,7 @@
 // One entry point for every source format: detect it from the content (the filename only
 // breaks ties), parse, and fail with a readable error when nothing usable is inside.
 import { PapertalkError } from '../errors.js';
+import { looksLikeAtom, parseAtom } from './atom.js';
 import { loadBibtexParser, looksLikeBibtex, parseBibtex } from './bibtex.js';
 import { parseDelimited } from './csv.js';
 import { parseHfListing } from './hf-listing.js';
@@ -17,8 +18,9 @@ export interface ParseOptions {
 }
 
 /**
- * Parse a listing page, JSON Lines (generic or BEIR corpus.jsonl), a JSON array, BibTeX, RIS, MEDLINE or a
- * CSV/TSV file (by its extension) into paper inputs. Unusable records are reported in `skipped`; a source with no usable paper at all
+ * Parse a listing page, JSON Lines (generic or BEIR corpus.jsonl), a JSON array, BibTeX, RIS,
+ * MEDLINE, an arXiv API Atom feed or a CSV/TSV file (by its extension) into paper inputs.
+ * Unusable records are reported in `skipped`; a source with no usable paper at all
  * throws PapertalkError('parse_failed'). Never throws anything else, whatever the input.
  */
 export function parseSource(text: string, options: ParseOptions = {}): ParseResult {
@@ -77,6 +79,8 @@ function parseByContent(text: string, filename: string | undefined): ParseResult
   if (isBibtex(text, extension)) return parseBibtex(text);
   if (extension === '.ris' || looksLikeRis(text)) return parseRis(text);
   if (extension === '.nbib' || looksLikeMedline(text)) return parseMedline(text);
+  // XML is read as the one XML papertalk knows: a file of another kind says so.
+  if (extension === '.atom' || extension === '.xml' || looksLikeAtom(text)) return parseAtom(text);
   const first = text.trimStart()[0];
   if (first !== '[' && first !== '{' && !JSON_EXTENSIONS.has(extension)) return parseListing(text);
   const json = parseJson(text, extension);

@@ -10,7 +10,7 @@ import { parseSource, prepareToParse } from './parse.js';
 import { toPapers } from './to-papers.js';
 import type { SkippedEntry, SkippedLine, SourceFormat } from './types.js';
 
-export const SOURCE_EXTENSIONS = ['.txt', '.md', '.jsonl', '.ndjson', '.json', '.bib', '.ris', '.nbib', '.csv', '.tsv'] as const;
+export const SOURCE_EXTENSIONS = ['.txt', '.md', '.jsonl', '.ndjson', '.json', '.bib', '.ris', '.nbib', '.xml', '.atom', '.csv', '.tsv'] as const;
 
 export interface SourceFileReport {
   path: string;

@@ -4,6 +4,11 @@
 export const MAX_TITLE_LENGTH = 1000;
 export const MAX_ABSTRACT_LENGTH = 20_000;
 
+/** `2026-11-27T17:59:59.000Z` -> `2026-11-27`: the day is what a reader wants to see. */
+export function dayOf(date: string): string {
+  return /^\d{4}-\d{2}-\d{2}T/.test(date) ? date.slice(0, 10) : date;
+}
+
 // Control characters other than whitespace (NUL, escape sequences, C1 controls), and the
 // bidi overrides that can make displayed text read differently from what is stored.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
