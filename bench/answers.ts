@@ -3,6 +3,12 @@
 // and on public proxies, for papertalk and for plain BM25 side by side in one run:
 //
 //   npm run bench:answers [-- --split test|tune|all] [--dataset ../shared/bench-data/scifact] [--no-scifact]
+//                         [--dense] [--llm]
+//
+// --dense searches hybrid with the embedding model of PAPERTALK_MODELS_DIR (it must load) and
+// prints the dense evidence (best cosine, its z-score) by kind of question, where thresholds for
+// it would sit; --llm answers with the configured Ollama (OLLAMA_HOST, PAPERTALK_LLM_MODEL).
+// Neither can run on a machine without weights or Ollama; both are how to measure once they exist.
 //
 // papertalk = the engine's search (query understanding, proximity) and the chat service's
 // decision and extractive answer, exactly as users get them (no LLM: Ollama is not here).
@@ -30,8 +36,11 @@ const { values } = parseArgs({
     dataset: { type: 'string' },
     'no-scifact': { type: 'boolean', default: false },
     limit: { type: 'string' },
+    dense: { type: 'boolean', default: false },
+    llm: { type: 'boolean', default: false },
   },
 });
+const engineOptions = { dense: values.dense, llm: values.llm };
 const split = values.split as 'test' | 'tune' | 'all';
 if (!['test', 'tune', 'all'].includes(split)) throw new Error(`--split must be test, tune or all, not ${split}`);
 const inSplit = (row: { split: string }) => split === 'all' || row.split === split;
@@ -52,7 +61,7 @@ function papertalk(engine: Engine, chat: ChatService): System {
     name: 'papertalk',
     rank: async (question, k) => (await engine.search(question, { k })).results.map((hit) => hit.id),
     respond: async (messages) => {
-      const result = (await chat.answer({ messages, k: K, mode: 'extractive' }))!;
+      const result = (await chat.answer({ messages, k: K, mode: values.llm ? 'llm' : 'extractive' }))!;
       return { answered: result.relevant, cited: result.citations.map((c) => c.id), query: result.query };
     },
     conversationQuery: (messages) => standaloneQuery(messages).query,
@@ -159,24 +168,38 @@ async function sampleRows(system: System, set: QuestionSet): Promise<Row> {
   return row;
 }
 
-/** The match score the coverage decision reads, by kind of question: where the thresholds sit. */
+/** The match score the coverage decision reads (and, with a model, the dense evidence), by kind of question: where the thresholds sit. */
 async function scoreDistributions(engine: Engine, set: QuestionSet): Promise<void> {
-  const groups = new Map<string, number[]>();
-  const add = (kind: string, score: number) => (groups.get(kind) ?? groups.set(kind, []).get(kind)!).push(score);
-  const score = async (question: string) => matchScore((await engine.search(question, { k: K })).evidence);
-  for (const q of set.knownItem.filter(inSplit)) add(`known-item, ${q.style}`, await score(q.question));
-  for (const q of set.topical.filter(inSplit)) add('topical', await score(q.question));
-  for (const q of set.outOfCorpus.filter(inSplit)) add(`out-of-corpus, ${q.kind}`, await score(q.question));
+  const signals = { match: new Map<string, number[]>(), 'dense top cosine': new Map<string, number[]>(), 'dense z-score': new Map<string, number[]>() };
+  const add = (groups: Map<string, number[]>, kind: string, value: number | undefined) => {
+    if (value !== undefined) (groups.get(kind) ?? groups.set(kind, []).get(kind)!).push(value);
+  };
+  const measure = async (kind: string, question: string) => {
+    const { evidence } = await engine.search(question, { k: K });
+    add(signals.match, kind, matchScore(evidence));
+    add(signals['dense top cosine'], kind, evidence.dense_top);
+    add(signals['dense z-score'], kind, evidence.dense_z);
+  };
+  for (const q of set.knownItem.filter(inSplit)) await measure(`known-item, ${q.style}`, q.question);
+  for (const q of set.topical.filter(inSplit)) await measure('topical', q.question);
+  for (const q of set.outOfCorpus.filter(inSplit)) await measure(`out-of-corpus, ${q.kind}`, q.question);
   const at = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))]!.toFixed(2);
-  console.log(`\nMatch score (src/answer/coverage.ts): not covered below ${NOT_COVERED_BELOW}, covered from ${COVERED_FROM}; ${split} split\n`);
-  console.log('| questions | n | min | p5 | p10 | p50 | p90 | max | below NOT_COVERED | below COVERED |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const [kind, scores] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
-    const sorted = [...scores].sort((a, b) => a - b);
-    const share = (t: number) => (sorted.filter((v) => v < t).length / sorted.length).toFixed(2);
+  for (const [name, groups] of Object.entries(signals)) {
+    if (groups.size === 0) continue;
+    const thresholds = name === 'match';
     console.log(
-      `| ${kind} | ${sorted.length} | ${[0, 0.05, 0.1, 0.5, 0.9, 1].map((p) => at(sorted, p)).join(' | ')} | ${share(NOT_COVERED_BELOW)} | ${share(COVERED_FROM)} |`,
+      thresholds
+        ? `\nMatch score (src/answer/coverage.ts): not covered below ${NOT_COVERED_BELOW}, covered from ${COVERED_FROM}; ${split} split\n`
+        : `\nEvidence: ${name} (not read by the decision yet); ${split} split\n`,
     );
+    console.log(`| questions | n | min | p5 | p10 | p50 | p90 | max |${thresholds ? ' below NOT_COVERED | below COVERED |' : ''}`);
+    console.log(`|---|---:|---:|---:|---:|---:|---:|---:|${thresholds ? '---:|---:|' : ''}`);
+    for (const [kind, values] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+      const sorted = [...values].sort((a, b) => a - b);
+      const share = (t: number) => (sorted.filter((v) => v < t).length / sorted.length).toFixed(2);
+      const cells = [0, 0.05, 0.1, 0.5, 0.9, 1].map((p) => at(sorted, p)).join(' | ');
+      console.log(`| ${kind} | ${sorted.length} | ${cells} |${thresholds ? ` ${share(NOT_COVERED_BELOW)} | ${share(COVERED_FROM)} |` : ''}`);
+    }
   }
 }
 
@@ -204,7 +227,7 @@ function printTable(title: string, names: string[], rows: Row[], counts: string)
 
 async function main(): Promise<void> {
   const set = await loadQuestions();
-  const sample = await openOn(path.join(repoRoot, 'data', 'sample'));
+  const sample = await openOn(path.join(repoRoot, 'data', 'sample'), engineOptions);
   const systems = [papertalk(sample.engine, sample.chat), plainBm25(sample.engine)];
   const rows = [];
   for (const system of systems) rows.push(await sampleRows(system, set));
@@ -221,7 +244,7 @@ async function main(): Promise<void> {
     const dataset = await loadBeirDataset(values.dataset ?? defaultScifactDir(), 'test');
     let claims = dataset.queries.map((q) => q.text);
     if (values.limit) claims = claims.slice(0, Number(values.limit));
-    const scifact = await openOn(dataset.corpusFile);
+    const scifact = await openOn(dataset.corpusFile, engineOptions);
     const proxy: Row[] = [];
     for (const [i, onScifact] of [papertalk(scifact.engine, scifact.chat), plainBm25(scifact.engine)].entries()) {
       proxy.push({
@@ -235,4 +258,10 @@ async function main(): Promise<void> {
   await sample.cleanup();
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // --dense without a model, say: one line, not a stack.
+  console.error(`bench:answers: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
