@@ -172,6 +172,31 @@ describe('the chat page with a language model', () => {
     expect(await page.locator('#empty-state').isVisible()).toBe(true);
   });
 
+  it('asks about one paper of the newest answer from its card, and the answer is about that paper', async () => {
+    ollama.onChat(scripted(answer(...ANSWER_TOKENS)));
+    const page = await open();
+    await ask(page, QUESTION);
+    await page.locator('.turn.assistant.done').waitFor();
+    const second = lastAnswer(page).locator('.card', { has: page.locator('.card-n', { hasText: '[2]' }) });
+    const secondTitle = (await second.locator('.card-head a, .card-head .card-title').first().textContent())?.trim();
+
+    await second.getByRole('button', { name: 'Ask about it' }).click();
+    const prompt = page.getByLabel('Your question or search');
+    expect(await prompt.inputValue()).toBe('Tell me more about [2]');
+    expect(await prompt.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    ollama.onChat(scripted(answer('It packs prompts [1].')));
+    const chatBody = page.waitForRequest((r) => r.url().endsWith('/api/chat'));
+    await prompt.press('Enter');
+    const sent = (await chatBody).postDataJSON() as { messages: { role: string; content: string }[] };
+    expect(sent.messages.at(-1)!.content).toBe('Tell me more about [2]');
+    await page.locator('.turn.assistant.done >> nth=1').waitFor();
+    // The paper asked about is [1] of the new answer; the older answer's cards no longer offer the button.
+    expect((await lastAnswer(page).locator('.card').first().locator('.card-head').textContent())?.includes(secondTitle!)).toBe(true);
+    expect(await page.locator('.turn.assistant').first().getByRole('button', { name: 'Ask about it' }).count()).toBe(0);
+    await screenshot(page, 'chat-ask-about-desktop');
+  });
+
   it('starts empty instead of breaking when the saved conversation is corrupt', async () => {
     const page = await open();
     await page.evaluate(() => localStorage.setItem('papertalk.chat.v1', '{"version":1,"turns":[{"role":"assistant"'));

@@ -62,6 +62,8 @@ export interface SourceCardOptions {
   query: string;
   unsupported: Unsupported[];
   cited: boolean;
+  /** A follow-up about this paper ("Tell me more about [n]"), on the newest answer's cards. */
+  askAbout?: () => void;
 }
 
 /** A source under an answer; the abstract is fetched when the reader opens it. */
@@ -101,7 +103,13 @@ export function sourceCard(source: Source, options: SourceCardOptions): HTMLLIEl
       ),
     );
   }
-  card.append(details, h('div', { class: 'card-actions' }, similarButton(source)));
+  const actions = h('div', { class: 'card-actions' }, similarButton(source));
+  if (options.askAbout) {
+    const ask = h('button', { type: 'button', class: 'secondary small ask-about', text: 'Ask about it', title: `Ask a follow-up about [${source.n}]` });
+    ask.addEventListener('click', options.askAbout);
+    actions.append(ask);
+  }
+  card.append(details, actions);
   return card;
 }
 

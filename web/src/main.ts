@@ -65,7 +65,7 @@ function contextFor(index: number) {
     query: questionFor(index),
     canRegenerate: isLast && !inFlight,
     llmAvailable,
-    actions: { copy: copyAnswer, regenerate, exportPapers: downloadExport },
+    actions: { copy: copyAnswer, regenerate, exportPapers: downloadExport, askAbout },
   };
 }
 
@@ -201,6 +201,14 @@ function ask(question: string): void {
   turns.push({ role: 'user', content: question });
   saveConversation(turns);
   void runChat();
+}
+
+/** A follow-up about one paper of the newest answer, left in the composer to send or to edit. */
+function askAbout(n: number): void {
+  ui.prompt.value = `Tell me more about [${n}]`;
+  ui.prompt.dispatchEvent(new Event('input'));
+  ui.prompt.focus();
+  ui.prompt.setSelectionRange(ui.prompt.value.length, ui.prompt.value.length);
 }
 
 function regenerate(): void {

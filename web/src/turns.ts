@@ -9,6 +9,8 @@ export interface TurnActions {
   copy(turn: AssistantTurn, button: HTMLButtonElement): void;
   regenerate(): void;
   exportPapers(ids: string[], format: ExportFormat, button: HTMLButtonElement): void;
+  /** Starts a follow-up about source [n] of the newest answer. */
+  askAbout(n: number): void;
 }
 
 export interface TurnContext {
@@ -112,6 +114,8 @@ function sourcesSection(turn: AssistantTurn, context: TurnContext): HTMLElement 
       query: context.query,
       unsupported: turn.unsupported.filter((u) => u.n === n),
       cited: citedNumbers.has(n),
+      // "[n]" means this answer's paper only while this answer is the newest.
+      ...(context.canRegenerate && turn.status === 'done' && { askAbout: () => context.actions.askAbout(n) }),
     });
   };
   const section = h('section', { class: 'sources', 'aria-label': 'Papers for this answer' });
