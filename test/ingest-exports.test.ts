@@ -60,7 +60,7 @@ describe('CSV and TSV exports', () => {
 
   it('reads a tab-separated file, and a folder picks up .bib, .ris, .nbib, .xml, .csv, .tsv and .jsonl files', async () => {
     const { papers, files } = await readSources([exportsDir]);
-    expect(files.map((f) => path.basename(f.path)).sort()).toEqual(['arxiv-query.xml', 'openalex-works.jsonl', 'papers.tsv', 'pubmed.nbib', 'scopus.ris', 'semantic-scholar.jsonl', 'zotero.bib', 'zotero.csv']);
+    expect(files.map((f) => path.basename(f.path)).sort()).toEqual(['arxiv-query.xml', 'openalex-works.jsonl', 'papers.tsv', 'pubmed.nbib', 'pubmed.xml', 'scopus.ris', 'semantic-scholar.jsonl', 'zotero.bib', 'zotero.csv']);
     expect(papers.find((p) => p.title === 'LoRA: Low-Rank Adaptation')).toMatchObject({ date: '2021' });
   });
 
@@ -146,6 +146,31 @@ describe('PubMed (MEDLINE / .nbib) exports', () => {
   });
 });
 
+describe('PubMed XML (efetch rettype=xml)', () => {
+  it('reads each article: labelled abstract sections, inline markup as text, authors and collectives, date, DOI as id', async () => {
+    const { papers, skipped, files } = await readSources([file('pubmed.xml')]);
+    expect(files[0]!.format).toBe('pubmed-xml');
+    expect(papers).toEqual([
+      {
+        id: '10.1093/bioinformatics/btz682',
+        title: 'BioBERT: a pre-trained biomedical language representation model for biomedical text mining',
+        abstract: 'MOTIVATION: Biomedical text mining is becoming increasingly important. RESULTS: BioBERT outperforms BERT on three tasks: F1 > 0.8 & 12% MRR.',
+        date: '2020-02-15',
+        url: 'https://pubmed.ncbi.nlm.nih.gov/31501885/',
+        authors: ['Jinhyuk Lee', 'BioNLP Consortium'],
+      },
+      {
+        id: 'pmid:23456789',
+        title: 'Deep learning for chest X-rays of CO2 workers',
+        abstract: 'We review deep learning for chest X-rays.',
+        date: '2018-03',
+        url: 'https://pubmed.ncbi.nlm.nih.gov/23456789/',
+      },
+    ]);
+    expect(skipped).toEqual([{ source: file('pubmed.xml'), line: 0, reason: 'article 2 (PMID 12345678): missing abstract' }]);
+  });
+});
+
 describe('a saved arXiv API feed (Atom XML)', () => {
   it('reads its entries as the arXiv import does: arXiv id, day published, authors, primary category first, both links', async () => {
     const { papers, skipped, files } = await readSources([file('arxiv-query.xml')]);
@@ -167,7 +192,7 @@ describe('a saved arXiv API feed (Atom XML)', () => {
   });
 
   it('names the problem when an XML file is not a feed', () => {
-    expect(() => parseSource('<PubmedArticleSet></PubmedArticleSet>', { filename: 'pubmed.xml' })).toThrow('pubmed.xml: no papers found (read as atom); line 0: not an Atom feed (no <feed> element)');
+    expect(() => parseSource('<records><record/></records>', { filename: 'other.xml' })).toThrow('other.xml: no papers found (read as atom); line 0: not an Atom feed (no <feed> element)');
   });
 });
 

@@ -118,7 +118,7 @@ export function buildProgram(io: Io = processIo, env: NodeJS.ProcessEnv = proces
 
   program
     .command('ingest')
-    .description('add papers from files or folders: Hugging Face listing text, JSONL, BEIR corpus.jsonl, BibTeX, RIS, PubMed (.nbib), arXiv API feeds, CSV/TSV, OpenAlex or Semantic Scholar records')
+    .description('add papers from files or folders: Hugging Face listing text, JSONL, BEIR corpus.jsonl, BibTeX, RIS, PubMed (.nbib, XML), arXiv API feeds, CSV/TSV, OpenAlex or Semantic Scholar records')
     .argument('[paths...]', 'files or folders to read (one ingest)')
     .option('--rebuild', 're-index every paper from scratch (after changing the embedding model, or to repair the index)')
     .addOption(backendOption)

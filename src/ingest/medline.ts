@@ -1,6 +1,7 @@
 // PubMed's MEDLINE format (PubMed's "Save → Citation manager" .nbib, and `efetch rettype=medline`):
 // `PMID- 31501885` opens a record, a blank line ends it, each line is a tag padded to four
 // characters and `- value`, and wrapped lines are indented. Mapped under the same names as JSON.
+import { partialDate } from './partial-date.js';
 import { firstLast, firstValue, parseTagged } from './tagged.js';
 import type { ParseResult } from './types.js';
 
@@ -37,17 +38,10 @@ function recordOf(fields: Map<string, string[]>): Record<string, unknown> {
   };
 }
 
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-
 /** "2020 Feb 15" -> 2020-02-15, "2020 Feb" -> 2020-02, "2019 Winter" -> 2019, "20190910" -> 2019-09-10. */
 function medlineDate(value: string | undefined): string | undefined {
   if (!value) return undefined;
   const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(value);
-  if (compact) return `${compact[1]}-${compact[2]}-${compact[3]}`;
-  const [year, month, day] = value.split(/\s+/);
-  if (!year || !/^\d{4}$/.test(year)) return value;
-  const m = MONTHS.indexOf((month ?? '').slice(0, 3).toLowerCase());
-  if (m < 0) return year;
-  const mm = String(m + 1).padStart(2, '0');
-  return day && /^\d{1,2}$/.test(day) ? `${year}-${mm}-${day.padStart(2, '0')}` : `${year}-${mm}`;
+  const [year, month, day] = compact ? compact.slice(1) : value.split(/\s+/);
+  return partialDate(year, month, day) ?? value;
 }

@@ -7,6 +7,7 @@ import { parseDelimited } from './csv.js';
 import { parseHfListing } from './hf-listing.js';
 import { parseJsonDocument, parseJsonLines } from './json-records.js';
 import { looksLikeMedline, parseMedline } from './medline.js';
+import { looksLikePubmedXml, parsePubmedXml } from './pubmed-xml.js';
 import { looksLikeRis, parseRis } from './ris.js';
 import type { ParseResult } from './types.js';
 
@@ -19,8 +20,8 @@ export interface ParseOptions {
 
 /**
  * Parse a listing page, JSON Lines (generic or BEIR corpus.jsonl), a JSON array, BibTeX, RIS,
- * MEDLINE, an arXiv API Atom feed or a CSV/TSV file (by its extension) into paper inputs.
- * Unusable records are reported in `skipped`; a source with no usable paper at all
+ * MEDLINE, PubMed XML, an arXiv API Atom feed or a CSV/TSV file (by its extension) into paper
+ * inputs. Unusable records are reported in `skipped`; a source with no usable paper at all
  * throws PapertalkError('parse_failed'). Never throws anything else, whatever the input.
  */
 export function parseSource(text: string, options: ParseOptions = {}): ParseResult {
@@ -79,7 +80,8 @@ function parseByContent(text: string, filename: string | undefined): ParseResult
   if (isBibtex(text, extension)) return parseBibtex(text);
   if (extension === '.ris' || looksLikeRis(text)) return parseRis(text);
   if (extension === '.nbib' || looksLikeMedline(text)) return parseMedline(text);
-  // XML is read as the one XML papertalk knows: a file of another kind says so.
+  if (looksLikePubmedXml(text)) return parsePubmedXml(text);
+  // Other XML is read as an Atom feed: a file of another kind says so.
   if (extension === '.atom' || extension === '.xml' || looksLikeAtom(text)) return parseAtom(text);
   const first = text.trimStart()[0];
   if (first !== '[' && first !== '{' && !JSON_EXTENSIONS.has(extension)) return parseListing(text);

@@ -2,6 +2,7 @@
 // Science, IEEE Xplore, ACM, Zotero, Mendeley, EndNote): `TY  - JOUR` opens a record, `ER  -`
 // closes it, and each line between is `XX  - value`. Records are mapped under the same names as
 // JSON ones.
+import { partialDate } from './partial-date.js';
 import { firstLast, firstValue, parseTagged } from './tagged.js';
 import type { ParseResult } from './types.js';
 
@@ -38,8 +39,5 @@ function recordOf(fields: Map<string, string[]>): Record<string, unknown> {
 /** RIS dates are `YYYY/MM/DD/other` with parts left empty ("2019///"): the parts that are there. */
 function risDate(value: string | undefined): string | undefined {
   const [year, month, day] = (value ?? '').split('/');
-  if (!year || !/^\d{4}$/.test(year)) return value || undefined;
-  if (!month || !/^\d{1,2}$/.test(month)) return year;
-  const mm = month.padStart(2, '0');
-  return day && /^\d{1,2}$/.test(day) ? `${year}-${mm}-${day.padStart(2, '0')}` : `${year}-${mm}`;
+  return partialDate(year, month, day) ?? (value || undefined);
 }
