@@ -94,6 +94,20 @@ describe('papertalk chat', () => {
     expect(second!.body.messages[1].content).toContain('Question: How were they evaluated?');
   });
 
+  it('keeps each answer\'s papers, so "the second one" is the second paper it listed', async () => {
+    fake.onChat((body) => answer(body.messages[1].content.includes('The paper meant: [1] ') ? 'More about it [1].' : 'Pruning papers [1][2].'));
+    const input = new PassThrough();
+    const io = captureIo();
+    const session = runChat(chat, { input, output: new PassThrough(), terminal: false }, io);
+    input.end('which papers prune large language models?\ntell me more about the second one\n');
+    expect(await session).toBe(0);
+    const listed = [...io.stdout().matchAll(/^ {2}\[(\d+)\] (.+) {2}\(/gm)].map((m) => ({ n: Number(m[1]), title: m[2] }));
+    const second = listed.find((paper) => paper.n === 2)!.title;
+    // The follow-up's one cited paper is that one, now [1].
+    expect(listed.at(-1)).toEqual({ n: 1, title: second });
+    expect(fake.chatRequests().at(-1)!.body.messages[1].content).toContain(`(The paper meant: [1] ${second}.)`);
+  });
+
   it('stops the current answer on Ctrl-C and keeps the session; Ctrl-C twice at an empty prompt exits', async () => {
     fake.onChat({ kind: 'answer', tokens: Array.from({ length: 300 }, (_, i) => `w${i} `), delayMs: 20 });
     const input = new PassThrough();

@@ -71,7 +71,7 @@ export async function runChat(chat: ChatService, opts: ChatOptions, io: Io): Pro
   let running: AbortController | undefined;
   let armedToExit = false;
 
-  io.out('Ask about the indexed papers. Ctrl-C stops an answer; Ctrl-D exits.\n');
+  io.out('Ask about the indexed papers; follow up on one with "[2]" or "the second one". Ctrl-C stops an answer; Ctrl-D exits.\n');
   let ended = false;
   const closed = new Promise<void>((resolve) => rl.once('close', resolve)).then(() => (ended = true));
 
