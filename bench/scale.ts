@@ -9,6 +9,9 @@
 // latency while a 5k-paper POST /api/ingest runs (the server must not stall), and vector query
 // time at 384 dimensions (exact, and LanceDB's IVF-PQ with its recall against exact). A backend
 // that fails (out of memory, too slow) is reported at its failure point, and skipped above it.
+// `--only sizes,stall,vectors` picks parts. To see where a stall comes from:
+// BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (node flags for the server only) and
+// BENCH_SLOW=1 (each search over 100 ms during the POSTed ingest, with when it started).
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
@@ -33,6 +36,8 @@ const { values: args } = parseArgs({
     timeout: { type: 'string', default: '300' },
     vectors: { type: 'string', default: '10000,100000' },
     work: { type: 'string', default: path.join(os.tmpdir(), 'papertalk-scale') },
+    /** Which parts to run: `sizes` (the scale curve), `stall` (searches during a POST /api/ingest), `vectors`. */
+    only: { type: 'string', default: 'sizes,stall,vectors' },
   },
 });
 const sizes = args.sizes.split(',').map(Number);
@@ -148,7 +153,9 @@ async function search(url: string, query: string): Promise<{ ms: number; ids: st
 async function startServer(indexDir: string, backend: BackendName): Promise<Server> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'papertalk.js'), 'serve'], {
+  // BENCH_SERVE_NODE_ARGS: node flags for the server only (say `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+  const nodeArgs = process.env.BENCH_SERVE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'bin', 'papertalk.js'), 'serve'], {
     env: { ...cliEnv(indexDir, backend), PAPERTALK_PORT: String(port), PAPERTALK_HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -271,7 +278,9 @@ async function stallFigures(backend: BackendName): Promise<{ backend: BackendNam
       })
       .finally(() => (done = true));
     for (let i = 0; !done; i++) {
+      const at = performance.now() - started;
       times.push((await search(server.url, queries[i % queries.length]!)).ms);
+      if (process.env.BENCH_SLOW && times.at(-1)! > 100) process.stderr.write(`slow search ${Math.round(times.at(-1)!)} ms at ${Math.round(at)} ms\n`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await ingest;
@@ -329,7 +338,8 @@ async function main() {
   const points: Point[] = [];
   const failedAt = new Map<BackendName, number>();
   const largest = Math.max(...sizes);
-  for (const size of sizes) {
+  const parts = new Set(args.only.split(','));
+  for (const size of parts.has('sizes') ? sizes : []) {
     for (const backend of backends) {
       if (failedAt.has(backend)) {
         points.push({ backend, size, status: `not run (failed at ${failedAt.get(backend)})` });
@@ -343,12 +353,12 @@ async function main() {
   }
 
   const stall = [];
-  for (const backend of backends) {
+  for (const backend of parts.has('stall') ? backends : []) {
     process.stderr.write(`${backend}: searches during a 5k-paper POST /api/ingest…\n`);
     stall.push(await stallFigures(backend).catch((error: Error) => ({ backend, error: error.message })));
   }
   const vectors = [];
-  for (const count of args.vectors.split(',').map(Number)) {
+  for (const count of parts.has('vectors') ? args.vectors.split(',').map(Number) : []) {
     for (const backend of backends) {
       process.stderr.write(`${backend}: ${count} vectors…\n`);
       vectors.push(await vectorFigures(backend, count).catch((error: Error) => ({ backend, count, error: error.message })));

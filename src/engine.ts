@@ -17,7 +17,7 @@ import { IMPORT_STATE_FILE, readState, writeState } from './index/state.js';
 import { mergePaper } from './import/merge.js';
 import { planImport, runImport, type ImportProgress, type ImportReport, type ImportRequestInput } from './import/run.js';
 import { emptyTally, papersOf, prepended, tallied, updatedIds, warningsOf } from './ingest/batches.js';
-import { emptySummary, noPapers, readSourcePieces, readText, type SourceSummary } from './ingest/read.js';
+import { emptySummary, noPapers, readParsedJson, readSourcePieces, readText, type SourceSummary } from './ingest/read.js';
 import { toPapers, toPapersInSlices } from './ingest/to-papers.js';
 import { addSaved, readSaved, recordLook, removeSaved, type SavedSearch } from './retrieve/saved.js';
 import { similarPapers, type SimilarResponse } from './retrieve/similar.js';
@@ -48,7 +48,9 @@ export const MAX_REPORTED = 100;
  */
 export type IngestSource =
   | { paths: string[]; recursive?: boolean }
-  | { text: Uint8Array | string; json?: boolean; name?: string };
+  | { text: Uint8Array | string; json?: boolean; name?: string }
+  /** A JSON body the server has already parsed (`text` the body): its records are read between searches. */
+  | { parsed: unknown; text: string; name?: string };
 
 export interface IngestOptions {
   rebuild?: boolean;
@@ -173,11 +175,14 @@ export function pullModel(config: Config): Promise<EmbedderStatus> {
 }
 
 /** A request body as the one piece of a read (readText refuses a body without papers). */
-async function* textPieces(source: { text: Uint8Array | string; json?: boolean; name?: string }, summary: SourceSummary): AsyncGenerator<PaperInput[]> {
-  const read = await readText(source.text, { json: source.json, source: source.name });
+async function* textPieces(source: Exclude<IngestSource, { paths: string[] }>, summary: SourceSummary): AsyncGenerator<PaperInput[]> {
+  const read =
+    'parsed' in source
+      ? await readParsedJson(source.parsed, source.text, { source: source.name, pause: timeSlicer() })
+      : await readText(source.text, { json: source.json, source: source.name });
   summary.files.push(...read.files);
   summary.skipped.push(...read.skipped);
-  yield read.papers;
+  yield read.inputs;
 }
 
 /**

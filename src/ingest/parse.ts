@@ -34,6 +34,11 @@ export function parseSource(text: string, options: ParseOptions = {}): ParseResu
     // Defensive: the parsers do not throw, but "never crashes" should not rest on that alone.
     throw new PapertalkError('parse_failed', `${source}: could not be parsed (${String(error).slice(0, 200)})`, { cause: error });
   }
+  return usableResult(result, source);
+}
+
+/** `result`, unless it holds no paper or does not look like a listing at all (parse_failed, naming `source`). */
+export function usableResult(result: ParseResult, source: string): ParseResult {
   if (result.format === 'hf-listing' && result.papers.length > 0 && result.skipped.length > result.papers.length && result.skipped.length >= 4) {
     // A listing's entries are mostly papers; a README or source file pairs lines too.
     const first = result.skipped[0]!;

@@ -2,13 +2,15 @@
 // plus a list of everything skipped and why. One bad file never blocks the others.
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { PapertalkError, describeError, isPapertalkError } from '../errors.js';
 import type { Paper, PaperInput } from '../types.js';
 import { decodeText } from './decode.js';
 import { PIECE_BYTES, STREAM_ABOVE_BYTES, cannotRead, jsonLinePieces, streamsAsLines } from './json-lines-file.js';
-import { parseSource, prepareToParse } from './parse.js';
+import { readJsonDocument } from './json-records.js';
+import { parseSource, prepareToParse, usableResult } from './parse.js';
 import { toPapers } from './to-papers.js';
-import type { SkippedEntry, SkippedLine, SourceFormat } from './types.js';
+import type { ParseResult, SkippedEntry, SkippedLine, SourceFormat } from './types.js';
 
 export const SOURCE_EXTENSIONS = ['.txt', '.md', '.jsonl', '.ndjson', '.json', '.bib', '.ris', '.nbib', '.xml', '.atom', '.csv', '.tsv'] as const;
 
@@ -207,17 +209,37 @@ export interface TextReadOptions {
   json?: boolean;
 }
 
+/** A text read as paper inputs: ids are assigned (and inputs checked) by toPapers or toPapersInSlices. */
+export type TextRead = Omit<SourceRead, 'papers'> & { inputs: PaperInput[] };
+
 /**
  * Read one text (an HTTP body: bytes or a string) by the same rules as a file: refused when it
  * is not UTF-8 text or holds no paper (parse_failed), bad entries skipped with their line.
+ * Yields to the event loop between decoding and parsing (a server reads bodies of megabytes).
  */
-export async function readText(bytes: Uint8Array | string, options: TextReadOptions = {}): Promise<SourceRead> {
+export async function readText(bytes: Uint8Array | string, options: TextReadOptions = {}): Promise<TextRead> {
   const source = options.source ?? 'body';
+  return textRead(source, async () => {
+    const text = typeof bytes === 'string' ? bytes : decodeText(bytes, source);
+    await setImmediate();
+    await prepareToParse(text, { filename: source, json: options.json });
+    return parseSource(text, { filename: source, json: options.json });
+  });
+}
+
+/**
+ * readText of a JSON body the server has already parsed (and checked): the records are read
+ * between pauses, and `text` (the body) is scanned only to give skipped items their lines.
+ */
+export async function readParsedJson(value: unknown, text: string, options: { source?: string; pause: () => Promise<void> }): Promise<TextRead> {
+  const source = options.source ?? 'body';
+  return textRead(source, async () => usableResult(await readJsonDocument(value, () => text, options.pause), source));
+}
+
+async function textRead(source: string, parse: () => Promise<ParseResult>): Promise<TextRead> {
   let result;
   try {
-    const text = typeof bytes === 'string' ? bytes : decodeText(bytes, source);
-    await prepareToParse(text, { filename: source, json: options.json });
-    result = parseSource(text, { filename: source, json: options.json });
+    result = await parse();
   } catch (error) {
     // The whole text is the culprit (name it as the field), unless the parser named a field of it.
     if (isPapertalkError(error)) throw new PapertalkError(error.code, error.message, { field: error.field ?? source, cause: error });
@@ -225,7 +247,7 @@ export async function readText(bytes: Uint8Array | string, options: TextReadOpti
   }
   return {
     files: [{ path: source, format: result.format, papers: result.papers.length, skipped: result.skipped }],
-    papers: toPapers(result.papers),
+    inputs: result.papers,
     skipped: result.skipped.map((entry) => ({ source, ...entry })),
     partial: false,
   };

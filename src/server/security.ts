@@ -4,6 +4,7 @@
 // on URL length and JSON nesting. Each is a plain Hono middleware; createApp mounts them before
 // the routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -11,7 +12,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { rateLimiter, type RateLimitInfo } from 'hono-rate-limiter';
 import type { Config } from '../config.js';
 import { bodyTooLarge, errorJson } from './http-errors.js';
-import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../text/json-depth.js';
+import { MAX_JSON_DEPTH, jsonNestedDeeperThanInSlices } from '../text/json-depth.js';
 import { originGuard, SAFE_METHODS } from './origin-guard.js';
 
 /** Routes that change the index: they always need the token when one is configured. */
@@ -152,7 +153,8 @@ export function limitJsonDepth(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
     if (SAFE_METHODS.has(c.req.method) || !/json/i.test(c.req.header('content-type') ?? '')) return next();
     const raw = c.req.raw;
     const text = await c.req.text();
-    if (jsonNestedDeeperThan(text, maxDepth)) {
+    // A large body (an ingest of thousands of papers) is scanned in slices, other requests in between.
+    if (await jsonNestedDeeperThanInSlices(text, maxDepth, () => setImmediate())) {
       return errorJson(c, 400, 'input_invalid', `body: JSON nested deeper than ${maxDepth} levels`, 'body');
     }
     // Handlers that read the raw request (the MCP transport) get the body again, unread.
