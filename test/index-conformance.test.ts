@@ -119,6 +119,20 @@ describe.each(BACKENDS)('the %s backend', (backend) => {
       expect(await engine.exportPapers([old.id], 'csv')).toContain('Numbat foraging in winter');
     });
 
+    it('a paper read by a search is the paper stored, all its fields, and its new version once updated', async () => {
+      const engine = track(await makeTestEngine({ backend, sample: false }));
+      const paper = { id: '2411.00007', title: 'Quokka grin survey', abstract: 'We count quokkagrin events.', date: '2024-11-07', url: 'https://example.org/q', authors: ['Ann Lee', 'Bob Roy'], upvotes: 3, categories: ['cs.CV'] };
+      await engine.ingest([paper, { title: 'Quokka habitat', abstract: 'Where quokkagrin happens.' }]);
+      const stored = (await engine.getPaper(paper.id))!;
+      const { results } = await engine.search('quokkagrin survey', { k: 5 });
+      expect(results[0]).toMatchObject({ id: paper.id, title: paper.title, abstract: paper.abstract, date: paper.date, url: paper.url, authors: paper.authors });
+      // After the search (which may have read the paper with its ranking), the same paper.
+      expect(await engine.getPaper(paper.id)).toEqual(stored);
+      await engine.ingest([{ ...paper, abstract: 'We count quokkagrin events twice.', upvotes: 9 }]);
+      expect((await engine.search('quokkagrin survey', { k: 5 })).results[0]).toMatchObject({ id: paper.id, abstract: 'We count quokkagrin events twice.' });
+      expect(await engine.getPaper(paper.id)).toMatchObject({ abstract: 'We count quokkagrin events twice.', upvotes: 9, added_at: stored.added_at });
+    });
+
     it('finds similar papers and what is new on vectra; says LanceDB cannot yet', async () => {
       const engine = track(await makeTestEngine({ backend }));
       const [paper] = (await engine.listPapers(3, 1)).papers;

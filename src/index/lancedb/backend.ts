@@ -39,6 +39,8 @@ const OPTIMIZE_MIN_UNINDEXED = 1;
 /** Unindexed rows (at least as many as indexed ones) above which the full-text index is rebuilt, not folded into. */
 const REBUILD_MIN_UNINDEXED = 50_000;
 const PAPER_COLUMNS = ['id', 'title', 'text', 'date', 'url', 'authors', 'extra', 'added_at'];
+/** Papers a reader keeps from its latest lexical searches (a search reads up to k per query weight). */
+const RECENT_PAPERS = 1000;
 
 const manifestSchema = z.object({
   format: z.literal(FORMAT),
@@ -164,11 +166,30 @@ class LanceReader implements IndexReader {
     return (await this.getPapers([id])).get(id);
   }
 
+  /**
+   * Papers the last lexical searches read with their ranking (the same query returns them: a
+   * second query by id cost as much as the search, 12 ms at 1M). The version read never
+   * changes, so they stay right; the oldest go first.
+   */
+  private readonly recent = new Map<string, Paper>();
+
+  private remember(paper: Paper): void {
+    this.recent.delete(paper.id);
+    this.recent.set(paper.id, paper);
+    if (this.recent.size > RECENT_PAPERS) this.recent.delete(this.recent.keys().next().value!);
+  }
+
   async getPapers(ids: string[]) {
     const found = new Map<string, Paper>();
     if (!this.papersTable || ids.length === 0) return found;
-    const rows = await guarded(this.dir, () => this.papersTable!.query().where(inList('id', ids)).select(PAPER_COLUMNS).limit(ids.length).toArray());
-    for (const row of rows) found.set(String(row.id), fromRow(row));
+    const missing = ids.filter((id) => !this.recent.has(id));
+    const rows =
+      missing.length === 0 ? [] : await guarded(this.dir, () => this.papersTable!.query().where(inList('id', missing)).select(PAPER_COLUMNS).limit(missing.length).toArray());
+    const read = new Map(rows.map((row) => [String(row.id), fromRow(row)]));
+    for (const id of ids) {
+      const paper = this.recent.get(id) ?? read.get(id);
+      if (paper) found.set(id, paper);
+    }
     return found;
   }
 
@@ -210,14 +231,20 @@ class LanceReader implements IndexReader {
         [...byWeight].map(([boost, some]) =>
           this.papersTable!.query()
             .fullTextSearch(new lancedb.MatchQuery(some.join(' '), 'text', { boost }))
-            .select(['id', '_score'])
+            .select([...PAPER_COLUMNS, '_score'])
             .limit(k)
             .toArray(),
         ),
       ),
     );
     const scores = new Map<string, number>();
-    for (const rows of lists) for (const row of rows) scores.set(String(row.id), (scores.get(String(row.id)) ?? 0) + Number(row._score));
+    for (const rows of lists) {
+      for (const row of rows) {
+        scores.set(String(row.id), (scores.get(String(row.id)) ?? 0) + Number(row._score));
+        // Retrieval reranks (and returns) the first of these: read with the ranking, not after it.
+        if (!this.recent.has(String(row.id))) this.remember(fromRow(row));
+      }
+    }
     return [...scores]
       .map(([id, score]) => ({ id, score }))
       .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
