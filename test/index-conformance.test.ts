@@ -185,6 +185,24 @@ describe.each(BACKENDS)('the %s backend', (backend) => {
       expect((await engine.ingest(papers.slice(4, 14))).embedded).toBe(0);
       expect(engine.health().vectors).toBe(engine.health().chunks);
     });
+
+    it('an ingest of several commits where a later file changes a paper an earlier commit wrote: one copy, the later one, embedded', async () => {
+      // With a model LanceDB commits every 1k papers, the next batch read while one is written.
+      const engine = track(await makeTestEngine({ backend, dense: true, sample: false }));
+      const dir = await tempDir();
+      const papers = generatedPapers(1500, 11).map((paper, i) => ({ ...paper, id: `many-${i}` }));
+      await writeJsonl(dir, 'a.jsonl', papers);
+      const changed = { ...papers[5]!, abstract: `${papers[5]!.abstract} Then the numbatquoll result changed.` };
+      await writeJsonl(dir, 'b.jsonl', [changed]);
+      expect(await engine.ingestPath(dir)).toMatchObject({ added: 1500, updated: 0, total: 1500 });
+      expect(await engine.getPaper('many-5')).toMatchObject({ abstract: changed.abstract });
+      const ids = (await allPapers(engine)).map((p) => p.id);
+      expect(ids).toHaveLength(1500);
+      expect(new Set(ids).size).toBe(1500);
+      expect(engine.health().vectors).toBe(engine.health().chunks);
+      expect((await engine.search('numbatquoll', { k: 3, mode: 'lexical' })).results.map((hit) => hit.id)).toEqual(['many-5']);
+      expect((await engine.search(changed.abstract, { k: 3, mode: 'dense' })).results[0]!.id).toBe('many-5');
+    });
   });
 
   describe('two processes', () => {

@@ -578,19 +578,19 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
     let written = 0;
     let embeddedCount = 0;
 
-    const flush = async () => {
-      if (pending.size === 0) return;
+    /** Writes and commits one batch of planned papers (and the rows they replace). */
+    const write = async (papers: StoredPaper[], replacing: Set<string>) => {
       // Term statistics change with the rows they describe (a killed ingest leaves both as committed).
       const reader = new LanceReader(dir, null, w.papers, null, w.terms);
-      const oldSampled = await reader.getPapers([...replaced].filter((id) => w.terms.isSampled(id)));
-      for (const paper of pending.values()) {
+      const oldSampled = await reader.getPapers([...replacing].filter((id) => w.terms.isSampled(id)));
+      for (const paper of papers) {
         const old = oldSampled.get(paper.id);
-        if (!replaced.has(paper.id)) w.terms.add(paper);
+        if (!replacing.has(paper.id)) w.terms.add(paper);
         else if (old) w.terms.replace(old, paper);
         await yieldSlice();
       }
-      if (replaced.size > 0) {
-        const ids = [...replaced];
+      if (replacing.size > 0) {
+        const ids = [...replacing];
         await w.papers!.delete(inList('id', ids));
         if (w.chunks) {
           const before = await w.chunks.countRows();
@@ -598,21 +598,35 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
           w.chunkCount -= before - (await w.chunks.countRows());
         }
       }
-      const papers = [...pending.values()];
       const rows: PaperRow[] = [];
       for (const paper of papers) {
         rows.push(toRow(paper, titleKey));
         await yieldSlice();
       }
       await addPapers(w, rows);
-      w.paperCount += papers.length - replaced.size;
+      w.paperCount += papers.length - replacing.size;
       if (embedder) embeddedCount += await embedPapers(w, papers, embedder);
       await maintainIndexes(w, false);
       await commit(w);
       written += papers.length;
+      onProgress?.(written, read);
+    };
+    /**
+     * The write in flight: the next batch is read and planned while LanceDB writes this one (at
+     * 1M papers the two took turns for minutes). Writes stay one at a time, in order, so a
+     * replaced row is deleted only after the write that added it.
+     */
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      if (pending.size === 0) return;
+      const papers = [...pending.values()];
+      const replacing = new Set(replaced);
       pending.clear();
       replaced.clear();
-      onProgress?.(written, read);
+      await writing;
+      writing = write(papers, replacing);
+      // Its failure is thrown where it is awaited (the next flush, or the end).
+      writing.catch(() => undefined);
     };
 
     for await (const batch of batches) {
@@ -631,6 +645,7 @@ export function lanceBackend(options: BackendOptions): IndexBackend {
       }
     }
     await flush();
+    await writing;
     // Papers indexed before this model was loaded (or by an ingest killed before embedding).
     if (embedder && w.papers) {
       const embedded = await paperIdsWithChunks(w.chunks);
