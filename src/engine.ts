@@ -179,7 +179,7 @@ async function* textPieces(source: Exclude<IngestSource, { paths: string[] }>, s
   const read =
     'parsed' in source
       ? await readParsedJson(source.parsed, source.text, { source: source.name, pause: timeSlicer() })
-      : await readText(source.text, { json: source.json, source: source.name });
+      : await readText(source.text, { json: source.json, source: source.name, pause: timeSlicer() });
   summary.files.push(...read.files);
   summary.skipped.push(...read.skipped);
   yield read.inputs;

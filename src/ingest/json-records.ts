@@ -18,6 +18,16 @@ type RecordCheck = { ok: true; input: PaperInput; beir: boolean } | { ok: false;
 
 /** JSON Lines, generic or BEIR; the format is BEIR when the first usable record is BEIR-shaped. */
 export function parseJsonLines(text: string): ParseResult {
+  return drained(jsonLineRecords(text));
+}
+
+/** parseJsonLines, calling `pause` between lines (a server reading a large body). */
+export function readJsonLines(text: string, pause: () => Promise<void>): Promise<ParseResult> {
+  return drainedInSlices(jsonLineRecords(text), pause);
+}
+
+/** The records of JSON Lines, one step per line. */
+function* jsonLineRecords(text: string): Generator<void, ParseResult> {
   const papers: PaperInput[] = [];
   const skipped: SkippedLine[] = [];
   let beir: boolean | undefined;
@@ -26,6 +36,7 @@ export function parseJsonLines(text: string): ParseResult {
     const line = lines[index]!;
     if (line.trim() === '') continue;
     const check = line.length > MAX_RECORD_LENGTH ? tooLong(line.length) : recordFromJson(line);
+    yield;
     if (!check.ok) {
       skipped.push({ line: index + 1, reason: check.reason });
       continue;
@@ -34,6 +45,23 @@ export function parseJsonLines(text: string): ParseResult {
     papers.push(check.input);
   }
   return { format: beir ? 'beir' : 'jsonl', papers, skipped };
+}
+
+/** A parse run through at once. */
+function drained<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** A parse run through with `pause` between its steps. */
+async function drainedInSlices<T>(steps: Generator<void, T>, pause: () => Promise<void>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
 }
 
 /**
@@ -49,24 +77,15 @@ export function parseJsonDocument(text: string): ParseResult | undefined {
   } catch {
     return undefined;
   }
-  const steps = jsonRecords(value, () => text);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return drained(jsonRecords(value, () => text));
 }
 
 /**
  * parseJsonDocument of a document already parsed (a server's validated body), calling `pause`
  * between records; `textOf` gives its text, read only to place skipped items on their lines.
  */
-export async function readJsonDocument(value: unknown, textOf: () => string, pause: () => Promise<void>): Promise<ParseResult> {
-  const steps = jsonRecords(value, textOf);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    await pause();
-  }
+export function readJsonDocument(value: unknown, textOf: () => string, pause: () => Promise<void>): Promise<ParseResult> {
+  return drainedInSlices(jsonRecords(value, textOf), pause);
 }
 
 /** The records of a parsed JSON document, one step per record. */

@@ -5,7 +5,7 @@ import { looksLikeAtom, parseAtom } from './atom.js';
 import { loadBibtexParser, looksLikeBibtex, parseBibtex } from './bibtex.js';
 import { parseDelimited } from './csv.js';
 import { parseHfListing } from './hf-listing.js';
-import { parseJsonDocument, parseJsonLines } from './json-records.js';
+import { parseJsonDocument, parseJsonLines, readJsonLines } from './json-records.js';
 import { looksLikeMedline, parseMedline } from './medline.js';
 import { looksLikePubmedXml, parsePubmedXml } from './pubmed-xml.js';
 import { looksLikeRis, parseRis } from './ris.js';
@@ -35,6 +35,24 @@ export function parseSource(text: string, options: ParseOptions = {}): ParseResu
     throw new PapertalkError('parse_failed', `${source}: could not be parsed (${String(error).slice(0, 200)})`, { cause: error });
   }
   return usableResult(result, source);
+}
+
+/**
+ * parseSource, reading JSON Lines (what a large text body mostly is) with `pause` between lines;
+ * other formats, and JSON Lines that yield no paper, are parsed at once by parseSource.
+ */
+export async function parseSourceInSlices(text: string, options: ParseOptions, pause: () => Promise<void>): Promise<ParseResult> {
+  const clean = text.replace(/^\uFEFF/, '');
+  if (!options.json && readsAsJsonLines(clean, extensionOf(options.filename))) {
+    const lines = await readJsonLines(clean, pause);
+    if (lines.papers.length > 0) return usableResult(lines, options.filename ?? 'input');
+  }
+  return parseSource(text, options);
+}
+
+/** Whether parseByContent tries JSON Lines first (and keeps them when they hold a paper). */
+function readsAsJsonLines(text: string, extension: string): boolean {
+  return extension !== '.json' && !taggedFormatParser(text, extension) && text.trimStart()[0] === '{';
 }
 
 /** `result`, unless it holds no paper or does not look like a listing at all (parse_failed, naming `source`). */
@@ -78,16 +96,23 @@ function notJson(): ParseResult {
 
 const JSON_EXTENSIONS = new Set(['.json', '.jsonl', '.ndjson']);
 
+/** The parser of a format recognized (by name or content) before JSON and listings are tried. */
+function taggedFormatParser(text: string, extension: string): ((text: string) => ParseResult) | undefined {
+  // A comma or tab in a listing means nothing: only the name says a file is CSV.
+  if (extension === '.csv' || extension === '.tsv') return (csv) => parseDelimited(csv, extension === '.tsv' ? '\t' : ',');
+  if (isBibtex(text, extension)) return parseBibtex;
+  if (extension === '.ris' || looksLikeRis(text)) return parseRis;
+  if (extension === '.nbib' || looksLikeMedline(text)) return parseMedline;
+  if (looksLikePubmedXml(text)) return parsePubmedXml;
+  // Other XML is read as an Atom feed: a file of another kind says so.
+  if (extension === '.atom' || extension === '.xml' || looksLikeAtom(text)) return parseAtom;
+  return undefined;
+}
+
 function parseByContent(text: string, filename: string | undefined): ParseResult {
   const extension = extensionOf(filename);
-  // A comma or tab in a listing means nothing: only the name says a file is CSV.
-  if (extension === '.csv' || extension === '.tsv') return parseDelimited(text, extension === '.tsv' ? '\t' : ',');
-  if (isBibtex(text, extension)) return parseBibtex(text);
-  if (extension === '.ris' || looksLikeRis(text)) return parseRis(text);
-  if (extension === '.nbib' || looksLikeMedline(text)) return parseMedline(text);
-  if (looksLikePubmedXml(text)) return parsePubmedXml(text);
-  // Other XML is read as an Atom feed: a file of another kind says so.
-  if (extension === '.atom' || extension === '.xml' || looksLikeAtom(text)) return parseAtom(text);
+  const tagged = taggedFormatParser(text, extension);
+  if (tagged) return tagged(text);
   const first = text.trimStart()[0];
   if (first !== '[' && first !== '{' && !JSON_EXTENSIONS.has(extension)) return parseListing(text);
   const json = parseJson(text, extension);

@@ -8,7 +8,7 @@ import type { Paper, PaperInput } from '../types.js';
 import { decodeText } from './decode.js';
 import { PIECE_BYTES, STREAM_ABOVE_BYTES, cannotRead, jsonLinePieces, streamsAsLines } from './json-lines-file.js';
 import { readJsonDocument } from './json-records.js';
-import { parseSource, prepareToParse, usableResult } from './parse.js';
+import { parseSource, parseSourceInSlices, prepareToParse, usableResult } from './parse.js';
 import { toPapers } from './to-papers.js';
 import type { ParseResult, SkippedEntry, SkippedLine, SourceFormat } from './types.js';
 
@@ -207,6 +207,8 @@ export interface TextReadOptions {
   source?: string;
   /** The sender declared JSON: parse as a JSON array or `{papers: [...]}`, never as a listing. */
   json?: boolean;
+  /** Called between the lines of JSON Lines (a server lets searches run in between). */
+  pause?: () => Promise<void>;
 }
 
 /** A text read as paper inputs: ids are assigned (and inputs checked) by toPapers or toPapersInSlices. */
@@ -223,7 +225,7 @@ export async function readText(bytes: Uint8Array | string, options: TextReadOpti
     const text = typeof bytes === 'string' ? bytes : decodeText(bytes, source);
     await setImmediate();
     await prepareToParse(text, { filename: source, json: options.json });
-    return parseSource(text, { filename: source, json: options.json });
+    return parseSourceInSlices(text, { filename: source, json: options.json }, options.pause ?? (async () => undefined));
   });
 }
 
