@@ -16,6 +16,7 @@ const texts: Record<string, { text: string; filename?: string }> = {
   'a listing page': { text: readFileSync(sampleFiles[0]!, 'utf8') },
   'a JSON array': { text: JSON.stringify([{ title: 'A', abstract: 'B.' }, { abstract: 'no title' }], null, 1) },
   'CSV by its name': { text: 'title,abstract\n"First","One."\n"Second","Two."', filename: 'x.csv' },
+  'RIS records': { text: 'TY  - JOUR\nTI  - A paper in RIS\nAB  - Its abstract.\nER  - \n', filename: 'x.ris' },
   'a BOM before JSON Lines': { text: `\uFEFF${record(4)}\n${record(5)}` },
 };
 
