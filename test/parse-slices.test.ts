@@ -17,6 +17,8 @@ const texts: Record<string, { text: string; filename?: string }> = {
   'a JSON array': { text: JSON.stringify([{ title: 'A', abstract: 'B.' }, { abstract: 'no title' }], null, 1) },
   'CSV by its name': { text: 'title,abstract\n"First","One."\n"Second","Two."', filename: 'x.csv' },
   'RIS records': { text: 'TY  - JOUR\nTI  - A paper in RIS\nAB  - Its abstract.\nER  - \n', filename: 'x.ris' },
+  'a saved arXiv feed': { text: readFileSync(new URL('./fixtures/exports/arxiv-query.xml', import.meta.url), 'utf8'), filename: 'feed.xml' },
+  'a PubMed export': { text: readFileSync(new URL('./fixtures/exports/pubmed.nbib', import.meta.url), 'utf8'), filename: 'pubmed.nbib' },
   'a BOM before JSON Lines': { text: `\uFEFF${record(4)}\n${record(5)}` },
 };
 
