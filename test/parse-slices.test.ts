@@ -19,6 +19,8 @@ const texts: Record<string, { text: string; filename?: string }> = {
   'RIS records': { text: 'TY  - JOUR\nTI  - A paper in RIS\nAB  - Its abstract.\nER  - \n', filename: 'x.ris' },
   'a saved arXiv feed': { text: readFileSync(new URL('./fixtures/exports/arxiv-query.xml', import.meta.url), 'utf8'), filename: 'feed.xml' },
   'a PubMed export': { text: readFileSync(new URL('./fixtures/exports/pubmed.nbib', import.meta.url), 'utf8'), filename: 'pubmed.nbib' },
+  'a PubMed XML export': { text: readFileSync(new URL('./fixtures/exports/pubmed.xml', import.meta.url), 'utf8'), filename: 'pubmed.xml' },
+  'OpenAlex works as JSON Lines': { text: readFileSync(new URL('./fixtures/exports/openalex-works.jsonl', import.meta.url), 'utf8'), filename: 'works.jsonl' },
   'a BOM before JSON Lines': { text: `\uFEFF${record(4)}\n${record(5)}` },
 };
 
