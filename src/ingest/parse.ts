@@ -52,7 +52,7 @@ export async function parseSourceInSlices(text: string, options: ParseOptions, p
 
 /** Whether parseByContent tries JSON Lines first (and keeps them when they hold a paper). */
 function readsAsJsonLines(text: string, extension: string): boolean {
-  return extension !== '.json' && !taggedFormatParser(text, extension) && text.trimStart()[0] === '{';
+  return extension !== '.json' && !earlyFormatParser(text, extension) && text.trimStart()[0] === '{';
 }
 
 /** `result`, unless it holds no paper or does not look like a listing at all (parse_failed, naming `source`). */
@@ -96,8 +96,8 @@ function notJson(): ParseResult {
 
 const JSON_EXTENSIONS = new Set(['.json', '.jsonl', '.ndjson']);
 
-/** The parser of a format recognized (by name or content) before JSON and listings are tried. */
-function taggedFormatParser(text: string, extension: string): ((text: string) => ParseResult) | undefined {
+/** The parser of a format recognized by name or content (CSV, BibTeX, RIS, MEDLINE, XML), tried before JSON and listings. */
+function earlyFormatParser(text: string, extension: string): ((text: string) => ParseResult) | undefined {
   // A comma or tab in a listing means nothing: only the name says a file is CSV.
   if (extension === '.csv' || extension === '.tsv') return (csv) => parseDelimited(csv, extension === '.tsv' ? '\t' : ',');
   if (isBibtex(text, extension)) return parseBibtex;
@@ -111,7 +111,7 @@ function taggedFormatParser(text: string, extension: string): ((text: string) =>
 
 function parseByContent(text: string, filename: string | undefined): ParseResult {
   const extension = extensionOf(filename);
-  const tagged = taggedFormatParser(text, extension);
+  const tagged = earlyFormatParser(text, extension);
   if (tagged) return tagged(text);
   const first = text.trimStart()[0];
   if (first !== '[' && first !== '{' && !JSON_EXTENSIONS.has(extension)) return parseListing(text);
