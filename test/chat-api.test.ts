@@ -131,6 +131,17 @@ describe('POST /api/chat (streamed)', () => {
       expect(setup.fake.chatRequests()).toHaveLength(0);
     });
 
+    it('answers a follow-up whose pointer names a paper the index does not hold as an ordinary follow-up', async () => {
+      await start();
+      const { history } = await previous();
+      const gone = [history[0]!, { ...history[1]!, sources: [{ n: 1, id: 'not-in-the-index' }] }];
+      const response = await post({ messages: [...gone, { role: 'user', content: 'tell me more about [1]' }], stream: false, mode: 'extractive' });
+      expect(response.status).toBe(200);
+      const body = await response.json();
+      expect(body).toMatchObject({ follow_up: true, relevant: true });
+      expect(body.citations.length).toBeGreaterThan(0);
+    });
+
     it('searches as before when the last answer came without its sources', async () => {
       await start();
       const { history } = await previous();

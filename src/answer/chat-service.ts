@@ -8,8 +8,9 @@ import { describeError, isPapertalkError, PapertalkError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isGenericTerm } from '../text/framing-words.js';
 import { analyzeQuery } from '../text/analyzer.js';
+import { paperHit } from '../retrieve/hit.js';
+import { bestSnippet } from '../retrieve/snippet.js';
 import type { Paper, SearchHit, SearchResponse } from '../types.js';
-import { splitSentences } from '../text/sentences.js';
 import { cleanCitations, findUnsupported, type EmbedTexts } from './citations.js';
 import { condenseWithLlm, historyText } from './condense.js';
 import { answerReserve, estimateTokens, fitToContext } from './context.js';
@@ -120,11 +121,9 @@ function sourceOf({ n, hit }: Numbered): Source {
   };
 }
 
-/** A paper the user pointed at, as a result: its opening sentence for a snippet. */
+/** A paper the user pointed at, as a result: its opening sentence for a snippet (no query terms to match). */
 function referencedHit(paper: Paper): SearchHit {
-  const first = splitSentences(paper.abstract)[0];
-  const snippet = first ? paper.abstract.slice(first.start, first.end) : paper.abstract.slice(0, 300);
-  return { ...paper, snippet, score: 1, retrievers: [], coverage: 1 };
+  return paperHit(paper, { snippet: bestSnippet(paper.abstract, new Map()), score: 1, retrievers: [], coverage: 1 });
 }
 
 /** The papers pointed at first, as [1], [2]…, then the rest of the results, k in all. */
@@ -154,7 +153,7 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
     try {
       const asked = planTurn(request);
       const referenced = await port.papers(asked.referenced);
-      const plan = referenced.length > 0 ? aboutPapers(asked, referenced) : asked;
+      const plan = aboutPapers(asked, referenced);
       const setup = await prepare(plan, signal);
       signal?.throwIfAborted();
 
@@ -226,10 +225,12 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       return { decision, text, mode: 'none', given };
     }
     const caveat = decision.verdict === 'partial' ? partialNotice(decision) : undefined;
+    // The papers the question points at, when it does ("tell me more about the second one").
+    const pointed = numbered.filter(({ hit }) => plan.referenced.includes(hit.id));
     // Who wrote it, when, where: the index's record answers that exactly, the abstracts do not.
-    const asked = plan.referenced.length > 0 ? metadataAsked(plan.focus) : [];
+    const asked = pointed.length > 0 ? metadataAsked(plan.focus) : [];
     if (asked.length > 0) {
-      const text = metadataAnswer(numbered.filter(({ hit }) => plan.referenced.includes(hit.id)), asked);
+      const text = metadataAnswer(pointed, asked);
       await emitPieces(text, emit);
       return { decision, text, mode: 'extractive', given };
     }
@@ -239,12 +240,12 @@ export function createChatService(engine: Engine, prompts: Prompts, options: Cha
       setup = { ...setup, llmNotice: fallbackNotice(generated.error.message) };
     }
     if (plan.order) {
-      const text = datedAnswer(numbered.filter(({ hit }) => plan.referenced.includes(hit.id)), plan.order);
+      const text = datedAnswer(pointed, plan.order);
       await emitPieces(text, emit);
       return { decision, text, mode: 'extractive', given, notice: setup.llmNotice };
     }
     // Asked about particular papers, the quotes come from them, not from their neighbours.
-    const quoted = plan.referenced.length > 0 ? numbered.filter(({ hit }) => plan.referenced.includes(hit.id)) : numbered;
+    const quoted = pointed.length > 0 ? pointed : numbered;
     const text = extractiveAnswer(
       setup.query,
       quoted.map(({ n, hit }) => ({ n, title: hit.title, abstract: hit.abstract })),

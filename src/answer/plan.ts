@@ -63,6 +63,8 @@ export function planTurn(request: ChatRequest): TurnPlan {
  * papers found stay referenced.
  */
 export function aboutPapers(plan: TurnPlan, found: readonly Pick<SearchHit, 'id' | 'title' | 'date'>[]): TurnPlan {
+  // Pointers at papers the index does not hold (removed since, or a made-up id): an ordinary follow-up.
+  if (found.length === 0) return { ...plan, referenced: [] };
   const papers = plan.order ? byDate(found, plan.order) : found;
   const meant = papers.map((paper, i) => `[${i + 1}] ${paper.title}${plan.order ? ` (${paper.date ?? 'undated'})` : ''}`).join('; ');
   return {

@@ -12,7 +12,7 @@ export function round(value: number, digits = 4): number {
   return Math.round(value * f) / f;
 }
 
-export function paperHit(paper: StoredPaper, why: Omit<SearchHit, keyof Paper>): SearchHit {
+export function paperHit(paper: StoredPaper | Paper, why: Omit<SearchHit, keyof Paper>): SearchHit {
   return { ...publicPaper(paper), ...why, score: round(why.score), coverage: round(why.coverage) };
 }
 
