@@ -1,9 +1,9 @@
 // Atom feeds of the arXiv API (`export.arxiv.org/api/query?…`), whether `papertalk import arxiv`
 // fetched the page or a user saved one: parsed with fast-xml-parser; an entry without a usable id,
 // title or summary is skipped, never the page.
-import { XMLParser } from 'fast-xml-parser';
 import { isArxivId, recordToInput } from './json-records.js';
 import { dayOf } from './text.js';
+import { hasRootElement, xmlParser, xmlText, type XmlNode } from './xml.js';
 import type { PaperInput } from '../types.js';
 import type { ParseResult } from './types.js';
 
@@ -15,9 +15,9 @@ export interface ArxivPage {
   total: number;
 }
 
-/** Whether a text is an Atom feed (its first element is <feed>, after any XML declaration or comments). */
+/** Whether a text is an Atom feed (its root element is <feed>). */
 export function looksLikeAtom(text: string): boolean {
-  return /^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<feed[\s>]/.test(text.replace(/^\uFEFF/, '').slice(0, 4096));
+  return hasRootElement(text, 'feed');
 }
 
 /** A saved feed as a source: its entries' papers; a file that is not a feed is one skipped whole. */
@@ -30,21 +30,8 @@ export function parseAtom(xml: string): ParseResult {
   }
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  // Entries, authors, links and categories are lists even when the feed has one of them.
-  isArray: (name) => ['entry', 'author', 'link', 'category'].includes(name),
-  // Titles such as "1 + 1" must stay text, ids such as 2401.12345 must not become numbers.
-  parseTagValue: false,
-  processEntities: true,
-  htmlEntities: true,
-});
-
-type XmlNode = Record<string, unknown>;
-
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : typeof value === 'object' && value !== null && typeof (value as XmlNode)['#text'] === 'string' ? ((value as XmlNode)['#text'] as string) : undefined;
+// Entries, authors, links and categories are lists even when the feed has one of them.
+const parser = xmlParser({ isArray: (name) => ['entry', 'author', 'link', 'category'].includes(name) });
 
 /** `http://arxiv.org/abs/2401.12345v2` -> `2401.12345` (versions are one paper). */
 export function arxivIdOf(entryId: string): string | undefined {
@@ -63,24 +50,24 @@ export function parseArxivAtom(xml: string): ArxivPage {
   if (typeof feed !== 'object' || feed === null) throw new SyntaxError('not an Atom feed (no <feed> element)');
   const entries = (feed.entry as XmlNode[] | undefined) ?? [];
   const first = entries[0];
-  if (entries.length === 1 && first && /\/api\/errors/.test(text(first.id) ?? '')) {
-    throw new Error(`arXiv refused the query: ${(text(first.summary) ?? 'unknown error').trim()}`);
+  if (entries.length === 1 && first && /\/api\/errors/.test(xmlText(first.id) ?? '')) {
+    throw new Error(`arXiv refused the query: ${(xmlText(first.summary) ?? 'unknown error').trim()}`);
   }
-  const total = Number(text(feed['opensearch:totalResults']) ?? entries.length);
+  const total = Number(xmlText(feed['opensearch:totalResults']) ?? entries.length);
   const papers: PaperInput[] = [];
   const skipped: ArxivPage['skipped'] = [];
   entries.forEach((entry, index) => {
-    const id = arxivIdOf(text(entry.id) ?? '');
-    if (!id) return skipped.push({ entry: index + 1, reason: `no arXiv id in <id>${(text(entry.id) ?? '').slice(0, 80)}</id>` });
+    const id = arxivIdOf(xmlText(entry.id) ?? '');
+    if (!id) return skipped.push({ entry: index + 1, reason: `no arXiv id in <id>${(xmlText(entry.id) ?? '').slice(0, 80)}</id>` });
     const categories = ((entry.category as XmlNode[] | undefined) ?? []).map((c) => c['@term']).filter((t): t is string => typeof t === 'string');
     const primary = (entry['arxiv:primary_category'] as XmlNode | undefined)?.['@term'];
     const ordered = typeof primary === 'string' ? [primary, ...categories.filter((c) => c !== primary)] : categories;
     const check = recordToInput({
       id,
-      title: text(entry.title),
-      summary: text(entry.summary),
-      published: text(entry.published),
-      authors: ((entry.author as XmlNode[] | undefined) ?? []).map((author) => text(author.name)).filter(Boolean),
+      title: xmlText(entry.title),
+      summary: xmlText(entry.summary),
+      published: xmlText(entry.published),
+      authors: ((entry.author as XmlNode[] | undefined) ?? []).map((author) => xmlText(author.name)).filter(Boolean),
       categories: ordered,
     });
     if (!check.ok) return skipped.push({ entry: index + 1, reason: `${id}: ${check.reason}` });
