@@ -62,7 +62,8 @@ export interface StandaloneQuery {
 }
 
 function pointsAtPapers(question: string): boolean {
-  return new RegExp(PAPER_NUMBER.source, 'i').test(question) || new RegExp(PAPER_ORDINAL.source, 'i').test(question);
+  // search(), unlike test(), ignores a global pattern's lastIndex.
+  return question.search(PAPER_NUMBER) >= 0 || question.search(PAPER_ORDINAL) >= 0;
 }
 
 /**

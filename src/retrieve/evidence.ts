@@ -25,14 +25,15 @@ export function retrievalEvidence(
   lexical: readonly PaperRanking[],
   dense: readonly PaperRanking[],
 ): RetrievalEvidence {
+  // Words named back to the user: their own content words, not a framing word or a word added for them.
+  const nameable = (term: string) => understood.surface.has(term) && !isGenericTerm(term);
   let total = 0;
   let known = 0;
   const unknown: string[] = [];
   for (const [term, weight] of terms) {
     total += weight;
     if (index.docFrequency(term) > 0) known += weight;
-    // Named back to the user: their own content words, not a framing word or a word added for them.
-    else if (understood.surface.has(term) && !isGenericTerm(term)) unknown.push(understood.surface.get(term)!);
+    else if (nameable(term)) unknown.push(understood.surface.get(term)!);
   }
   // The most a question can score in BM25: every word at its full saturation, idf x (k1 + 1).
   let attainable = 0;
@@ -56,7 +57,7 @@ export function retrievalEvidence(
   }
   // What the closest papers lack though the corpus has it: the words a caveat names.
   const unmatched = [...terms]
-    .filter(([term]) => !inTop.has(term) && understood.surface.has(term) && !isGenericTerm(term) && index.docFrequency(term) > 0)
+    .filter(([term]) => !inTop.has(term) && nameable(term) && index.docFrequency(term) > 0)
     .sort((a, b) => b[1] - a[1])
     .map(([term]) => understood.surface.get(term)!);
   return {
